@@ -1,0 +1,129 @@
+// Fetch (key 1), v4-16. Consumers read whole batches, as stored, below the high watermark.
+// v7+ carry fetch sessions (KIP-227): this broker answers every fetch in full and returns
+// session id 0, which the protocol defines as "no session was created", so clients keep
+// sending full requests; a request naming a session id we never issued gets
+// FETCH_SESSION_ID_NOT_FOUND. v9+ check the client's current leader epoch; v13+ name topics by
+// id; v12+ are flexible. Long poll: when less than min.bytes is available the response waits
+// up to max.wait.ms for appends to any requested partition.
+//
+// Size limits follow KIP-74: partitions are filled in request order up to max.bytes overall and
+// partition_max_bytes each, but the first partition with data returns at least one whole batch
+// so a batch larger than the limits can never block a consumer.
+
+import { ApiKey } from '../../protocol/generated/api-keys.js';
+import type { FetchRequest, FetchRequestFetchPartition } from '../../protocol/generated/fetch-request.js';
+import type { FetchResponseInput } from '../../protocol/generated/fetch-response.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import type { Partition } from '../../replication/partition.js';
+import { OffsetOutOfRangeError } from '../../storage/index.js';
+import { awaitData } from '../delayed.js';
+import type { Broker } from '../broker.js';
+import { defineHandler, type HandlerContext } from './handler.js';
+
+const EMPTY = Buffer.alloc(0);
+
+interface PartitionAnswer {
+  partitionIndex: number;
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  abortedTransactions: null;
+  preferredReadReplica: number;
+  records: Buffer;
+}
+
+interface ResolvedTopic {
+  topic: string | null;
+  topicId: string;
+  partitions: FetchRequestFetchPartition[];
+}
+
+export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
+  apiKey: ApiKey.Fetch,
+  minVersion: 4,
+  maxVersion: 16,
+  async handle(ctx, req) {
+    if (req.sessionId !== 0) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+    }
+    const topics = resolveTopics(ctx.broker, req, ctx.apiVersion);
+    const waitable = topics.flatMap((t) => t.partitions.map((p) => t.topic !== null ? ctx.broker.getPartition(t.topic, p.partition) : undefined)).filter((p): p is Partition => p !== undefined);
+    let result = readAll(ctx, req, topics);
+    if (result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.hasError && waitable.length > 0) {
+      await awaitData(waitable, req.maxWaitMs, () => {
+        result = readAll(ctx, req, topics);
+        return result.bytes >= req.minBytes || result.hasError;
+      });
+      result = readAll(ctx, req, topics);
+    }
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
+  },
+});
+
+function resolveTopics(broker: Broker, req: FetchRequest, version: number): ResolvedTopic[] {
+  return req.topics.map((t) => {
+    if (version >= 13) {
+      const image = broker.image.topicsById.get(t.topicId);
+      return { topic: image?.name ?? null, topicId: t.topicId, partitions: t.partitions };
+    }
+    return { topic: t.topic, topicId: broker.image.topicsByName.get(t.topic)?.topicId ?? '', partitions: t.partitions };
+  });
+}
+
+function readAll(ctx: HandlerContext, req: FetchRequest, topics: ResolvedTopic[]) {
+  let bytes = 0;
+  let hasError = false;
+  const responses = topics.map((t) => ({
+    topic: t.topic ?? '',
+    topicId: t.topicId,
+    partitions: t.partitions.map((p) => {
+      const answer = readPartition(ctx, t, p, Math.min(p.partitionMaxBytes, req.maxBytes - bytes), bytes === 0);
+      bytes += answer.records.length;
+      if (answer.errorCode !== ErrorCode.NONE) hasError = true;
+      return answer;
+    }),
+  }));
+  return { responses, bytes, hasError };
+}
+
+function readPartition(ctx: HandlerContext, t: ResolvedTopic, p: FetchRequestFetchPartition, maxBytes: number, isFirst: boolean): PartitionAnswer {
+  const answer = (errorCode: number, partition?: Partition, records = EMPTY): PartitionAnswer => ({
+    partitionIndex: p.partition,
+    errorCode,
+    highWatermark: partition?.highWatermark ?? -1,
+    lastStableOffset: partition?.highWatermark ?? -1,
+    logStartOffset: partition?.logStartOffset ?? -1,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records,
+  });
+  if (t.topic === null) return answer(ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const partition = ctx.broker.getPartition(t.topic, p.partition);
+  if (!partition) {
+    const known = ctx.broker.image.topicsByName.get(t.topic)?.partitions[p.partition];
+    return answer(known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  }
+  if (!partition.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
+  const epochError = leaderEpochError(partition, p.currentLeaderEpoch);
+  if (epochError !== ErrorCode.NONE) return answer(epochError, partition);
+  if (p.fetchOffset < partition.logStartOffset || p.fetchOffset > partition.logEndOffset) {
+    return answer(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+  }
+  if (p.fetchOffset >= partition.highWatermark || maxBytes <= 0 && !isFirst) return answer(ErrorCode.NONE, partition);
+  try {
+    const { records } = partition.log.read(p.fetchOffset, Math.max(0, maxBytes), partition.highWatermark, isFirst);
+    return answer(ErrorCode.NONE, partition, records);
+  } catch (err) {
+    if (err instanceof OffsetOutOfRangeError) return answer(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
+    throw err;
+  }
+}
+
+/** KIP-320: a client with a stale epoch is fenced, one from the future is told to wait. */
+export function leaderEpochError(partition: Partition, currentLeaderEpoch: number): number {
+  if (currentLeaderEpoch < 0) return ErrorCode.NONE;
+  if (currentLeaderEpoch < partition.state.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
+  if (currentLeaderEpoch > partition.state.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
+  return ErrorCode.NONE;
+}

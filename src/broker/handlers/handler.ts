@@ -1,0 +1,23 @@
+// The shape of a request handler: one per API key, with the version range it implements. A
+// handler decodes nothing and encodes nothing itself; it maps a request object to a response
+// object (or null when no response is sent, as for acks=0 produce).
+
+import type { RequestContext } from '../../net/connection.js';
+import type { Broker } from '../broker.js';
+
+export interface HandlerContext extends RequestContext {
+  broker: Broker;
+  nowMs: number;
+}
+
+export interface ApiHandler<Req = any, Res = any> {
+  apiKey: number;
+  /** Lowest version advertised and accepted (a handler may still refuse some, e.g. Produce 0-2). */
+  minVersion: number;
+  maxVersion: number;
+  handle(ctx: HandlerContext, request: Req): Res | null | Promise<Res | null>;
+}
+
+export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
+  return h;
+}

@@ -1,0 +1,43 @@
+// Entry point of the `tideline` command: picks the subcommand and turns Tideline's own errors
+// into a one-line message and a non-zero exit code (2 for usage and configuration problems).
+
+import { TidelineError } from '../common/errors.js';
+import { runStart } from './start.js';
+
+const USAGE = `usage: tideline <command> [options]
+
+commands:
+  start [--config FILE] [--override key=value]...   run a broker (Kafka config names)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return runStart(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`tideline: unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof TidelineError) {
+      process.stderr.write(`tideline: ${err.message} [${err.code}]\n`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`tideline: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,48 @@
+// `tideline start`: one node with Kafka's config names. Prints one `tideline ready …` line on
+// stdout once clients can connect; SIGTERM/SIGINT stop it cleanly (stop accepting, answer what
+// is in flight, flush, write checkpoints) and exit 0.
+
+import { parseArgs } from 'node:util';
+import { ConfigError, TidelineError, TidelineErrorCode } from '../common/errors.js';
+import { BrokerConfig } from '../config/broker-config.js';
+import { startNode } from '../broker/node.js';
+
+export async function runStart(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { config: { type: 'string', short: 'c' }, override: { type: 'string', multiple: true, short: 'o' } },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new TidelineError(TidelineErrorCode.CLI_USAGE, (err as Error).message, { cause: err });
+  }
+  const configFile = parsed.values.config ?? parsed.positionals[0];
+  const overrides = new Map<string, string>();
+  for (const o of parsed.values.override ?? []) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--override expects key=value, got "${o}"`);
+    overrides.set(o.slice(0, eq).trim(), o.slice(eq + 1));
+  }
+  const config = BrokerConfig.load({ configFile, overrides });
+  const node = await startNode(config);
+  process.stdout.write(`tideline ready listeners=${node.advertisedListeners} node.id=${config.nodeId}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      node.logger.info({ signal }, 'shutting down');
+      node.stop().then(resolve, (err: unknown) => {
+        node.logger.error({ err }, 'error during shutdown');
+        process.exitCode = 1;
+        resolve();
+      });
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+  });
+  return 0;
+}

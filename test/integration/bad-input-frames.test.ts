@@ -1,0 +1,384 @@
+// Goal: deterministic bad input over raw TCP gets Kafka's answer and harms nobody else: a frame
+// over socket.request.max.bytes closes its connection with a logged warning while other
+// connections go on; ApiVersions v99 gets UNSUPPORTED_VERSION with the supported list in v0 form;
+// an unknown API key (or version) closes the connection; Produce v2 gets UNSUPPORTED_VERSION per
+// partition, a batch with a bad CRC CORRUPT_MESSAGE and a magic-1 message set
+// UNSUPPORTED_FOR_MESSAGE_FORMAT, neither appending anything; 20 pipelined requests in one write
+// get 20 responses in request order. Frames are built with the project's generated codecs.
+
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { crc32 } from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import { startBroker, type BrokerProcess } from '../helpers/broker.js';
+import { kcatConsumeJson, kcatProduceKeyed } from '../helpers/kcat.js';
+import { kcatKeyedLines } from '../helpers/records.js';
+import { assertExactRecords, fromKcat, range } from '../helpers/verify.js';
+import { Reader } from '../../src/protocol/reader.js';
+import { Writer } from '../../src/protocol/writer.js';
+import { API_MESSAGES, ApiKey, requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/generated/api-keys.js';
+import { writeRequestHeader } from '../../src/protocol/generated/request-header.js';
+import { readResponseHeader } from '../../src/protocol/generated/response-header.js';
+import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions-response.js';
+import type { ProduceRequestInput } from '../../src/protocol/generated/produce-request.js';
+import type { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
+import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets-response.js';
+import { buildBatch } from '../../src/protocol/records/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+
+const requestBytesMax = 1024 * 1024;
+const topic = 'bad-input';
+const seededCount = 40;
+const waitMs = 5000;
+
+// ---- a raw Kafka connection: whole frames out, size-prefixed frames in ----
+
+/** A request frame: size prefix, the generated request header, then the body `writeBody` writes. */
+function encodeRequest(apiKey: number, version: number, correlationId: number, writeBody: (w: Writer) => void): Buffer {
+  const w = new Writer();
+  const sizeAt = w.reserveInt32();
+  writeRequestHeader(w, requestHeaderVersion(apiKey, version), {
+    requestApiKey: apiKey,
+    requestApiVersion: version,
+    correlationId,
+    clientId: 'bad-input-test',
+  });
+  writeBody(w);
+  w.patchInt32(sizeAt, w.length - 4);
+  return w.toBuffer();
+}
+
+/** A request frame whose body is the generated codec's encoding of `body`. */
+function request(apiKey: number, version: number, correlationId: number, body: object): Buffer {
+  return encodeRequest(apiKey, version, correlationId, (w) => API_MESSAGES[apiKey]!.writeRequest(w, version, body));
+}
+
+/** Decodes a response frame (without its size prefix): the header, then the whole body. */
+function decodeResponse<T>(frame: Buffer, apiKey: number, version: number, bodyVersion = version): { correlationId: number; body: T } {
+  const r = new Reader(frame);
+  const { correlationId } = readResponseHeader(r, responseHeaderVersion(apiKey, version));
+  const body = API_MESSAGES[apiKey]!.readResponse(r, bodyVersion) as T;
+  assert.equal(r.remaining(), 0, `${API_MESSAGES[apiKey]!.name} v${bodyVersion} response has ${r.remaining()} trailing bytes`);
+  return { correlationId, body };
+}
+
+class RawConnection {
+  private received = Buffer.alloc(0);
+  private readonly frames: Buffer[] = [];
+  private waiters: (() => void)[] = [];
+  isClosed = false;
+  readonly closed: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      while (this.received.length >= 4 && this.received.length >= 4 + this.received.readInt32BE(0)) {
+        const size = this.received.readInt32BE(0);
+        this.frames.push(this.received.subarray(4, 4 + size));
+        this.received = this.received.subarray(4 + size);
+      }
+      this.wake();
+    });
+    socket.on('error', () => {}); // ECONNRESET after the broker closes is an expected outcome
+    this.closed = new Promise((resolve) => socket.once('close', () => {
+      this.isClosed = true;
+      this.wake();
+      resolve();
+    }));
+  }
+
+  static open(port: number): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error('connect timed out'));
+      }, waitMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new RawConnection(socket));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** Waits for `count` response frames in all; fails on close or after `timeoutMs`. */
+  async responses(count: number, timeoutMs = waitMs): Promise<Buffer[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.frames.length < count) {
+      if (this.isClosed) throw new Error(`connection closed after ${this.frames.length} of ${count} responses`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`got ${this.frames.length} of ${count} responses within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.frames.splice(0, count);
+  }
+
+  /** One request, one response: sends `frame` and returns the next response frame. */
+  async roundTrip(frame: Buffer): Promise<Buffer> {
+    this.write(frame);
+    return (await this.responses(1))[0]!;
+  }
+
+  /** True when the broker closes the connection within `timeoutMs`, with no response sent. */
+  async closedByBroker(timeoutMs = waitMs): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const outcome = await Promise.race([this.closed.then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    return outcome && this.frames.length === 0;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+// ---- request builders ----
+
+const produceVersion = 9;
+
+function produce(correlationId: number, version: number, records: Buffer, partitions = [0]): Buffer {
+  const body: ProduceRequestInput = {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: partitions.map((index) => ({ index, records })) }],
+  };
+  return request(ApiKey.Produce, version, correlationId, body);
+}
+
+function produceErrors(frame: Buffer, version: number): number[] {
+  const { body } = decodeResponse<ProduceResponse>(frame, ApiKey.Produce, version);
+  assert.equal(body.responses.length, 1);
+  assert.equal(body.responses[0]!.name, topic);
+  return body.responses[0]!.partitionResponses.map((p) => p.errorCode);
+}
+
+/** A legacy magic-1 message (Kafka's LegacyRecord v1) inside a one-message set at offset 0. */
+function magicOneMessageSet(value: string): Buffer {
+  const payload = Buffer.from(value, 'utf8');
+  const body = Buffer.alloc(1 + 1 + 8 + 4 + 4 + payload.length);
+  let at = body.writeInt8(1, 0); // magic
+  at = body.writeInt8(0, at); // attributes: no compression, CreateTime
+  at = body.writeBigInt64BE(BigInt(Date.now()), at);
+  at = body.writeInt32BE(-1, at); // null key
+  at = body.writeInt32BE(payload.length, at);
+  payload.copy(body, at);
+  const message = Buffer.alloc(4 + body.length);
+  message.writeUInt32BE(crc32(body), 0);
+  body.copy(message, 4);
+  const set = Buffer.alloc(12 + message.length);
+  set.writeBigInt64BE(0n, 0);
+  set.writeInt32BE(message.length, 8);
+  message.copy(set, 12);
+  return set;
+}
+
+/** Polls the broker's stderr (pino JSON lines) for a line at `level` mentioning `text`, for up to 5 s. */
+async function waitForLogLine(broker: BrokerProcess, level: number, text: string): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const found = broker
+      .stderrTail(256 * 1024)
+      .split('\n')
+      .some((line) => line.includes(text) && line.startsWith('{') && (JSON.parse(line) as { level: number }).level === level);
+    if (found) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('bad input frames', { timeout: 55_000 }, () => {
+  let broker: BrokerProcess;
+  let bystander: RawConnection;
+  let nextCorrelationId = 1;
+  const cid = (): number => nextCorrelationId++;
+
+  /** The latest offset of each partition of the test topic, by ListOffsets v7. */
+  async function latestOffsets(): Promise<number[]> {
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const frame = await conn.roundTrip(
+        request(ApiKey.ListOffsets, 7, cid(), {
+          replicaId: -1,
+          isolationLevel: 0,
+          topics: [{ name: topic, partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, timestamp: -1 })) }],
+        }),
+      );
+      const { body } = decodeResponse<ListOffsetsResponse>(frame, ApiKey.ListOffsets, 7);
+      return body.topics[0]!.partitions.map((p) => {
+        assert.equal(p.errorCode, 0);
+        return p.offset;
+      });
+    } finally {
+      conn.destroy();
+    }
+  }
+
+  before(async () => {
+    broker = await startBroker({
+      overrides: { 'socket.request.max.bytes': String(requestBytesMax), 'num.partitions': '2' },
+    });
+    // Known content to check at the end: nothing the bad requests send may land next to it.
+    await kcatProduceKeyed(broker.bootstrap, topic, kcatKeyedLines(0, seededCount), ['-p', '0']);
+    bystander = await RawConnection.open(broker.port);
+  });
+  after(async () => {
+    bystander?.destroy();
+    assert.equal(await broker.stop(), 0, broker.stderrTail(4000));
+  });
+
+  test('a frame over socket.request.max.bytes closes that connection only, with a warning', async () => {
+    const conn = await RawConnection.open(broker.port);
+    // The prefix alone announces the size; the broker must not wait for (or buffer) the body.
+    const prefix = Buffer.alloc(4 + 64 * 1024);
+    prefix.writeInt32BE(requestBytesMax + 1, 0);
+    conn.write(prefix);
+    assert.ok(await conn.closedByBroker(), 'the connection stays open after an oversized size prefix');
+    // The log line may reach stderr a little after the close: pino writes asynchronously.
+    assert.ok(await waitForLogLine(broker, 40, 'socket.request.max.bytes'), `no warning logged; stderr tail:\n${broker.stderrTail(2000)}`);
+    // The connection opened before still works.
+    const frame = await bystander.roundTrip(request(ApiKey.ApiVersions, 3, cid(), { clientSoftwareName: 'it', clientSoftwareVersion: '1' }));
+    assert.equal(decodeResponse<ApiVersionsResponse>(frame, ApiKey.ApiVersions, 3).body.errorCode, 0);
+  });
+
+  test('a request just under socket.request.max.bytes is served', async () => {
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const big = buildBatch({ records: [{ key: 'big', value: Buffer.alloc(900 * 1024, 0x61) }] });
+      const frame = produce(cid(), produceVersion, big, [1]);
+      assert.ok(frame.length - 4 < requestBytesMax);
+      assert.deepEqual(produceErrors(await conn.roundTrip(frame), produceVersion), [ErrorCode.NONE]);
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  test('ApiVersions v99 gets UNSUPPORTED_VERSION and the supported ranges in v0 form', async () => {
+    const conn = await RawConnection.open(broker.port);
+    try {
+      // Newer clients send ApiVersions in a flexible (v2) header; the body does not matter.
+      const frame = await conn.roundTrip(encodeRequest(ApiKey.ApiVersions, 99, 4242, (w) => w.writeUnsignedVarint(0)));
+      const { correlationId, body } = decodeResponse<ApiVersionsResponse>(frame, ApiKey.ApiVersions, 99, 0);
+      assert.equal(correlationId, 4242);
+      assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
+      assert.ok(body.apiKeys.length > 0);
+      const own = body.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
+      assert.deepEqual(own && [own.minVersion, own.maxVersion], [0, 4]);
+      assert.ok(body.apiKeys.some((k) => k.apiKey === ApiKey.Produce));
+      // The client retries with a version it now knows is supported, on the same connection.
+      const retry = await conn.roundTrip(request(ApiKey.ApiVersions, 3, 4243, { clientSoftwareName: 'it', clientSoftwareVersion: '1' }));
+      const answer = decodeResponse<ApiVersionsResponse>(retry, ApiKey.ApiVersions, 3);
+      assert.equal(answer.correlationId, 4243);
+      assert.equal(answer.body.errorCode, ErrorCode.NONE);
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  test('an unknown api key, or an unsupported version of a known one, closes the connection', async () => {
+    for (const [apiKey, version] of [[999, 0], [-1, 0], [ApiKey.Metadata, 99], [ApiKey.Fetch, -1]] as const) {
+      const conn = await RawConnection.open(broker.port);
+      conn.write(encodeRequest(apiKey, version, cid(), (w) => w.writeInt32(0)));
+      assert.ok(await conn.closedByBroker(), `api key ${apiKey} v${version}: connection not closed`);
+    }
+  });
+
+  test('Produce v2 gets UNSUPPORTED_VERSION for every partition', async () => {
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const batch = buildBatch({ records: [{ key: 'v2', value: 'refused' }] });
+      assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), 2, batch, [0, 1])), 2), [
+        ErrorCode.UNSUPPORTED_VERSION,
+        ErrorCode.UNSUPPORTED_VERSION,
+      ]);
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  test('a batch with a bad CRC gets CORRUPT_MESSAGE and appends nothing', async () => {
+    const before = await latestOffsets();
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const batch = buildBatch({ records: [{ key: 'crc', value: 'this value has one bit flipped' }] });
+      batch[batch.length - 5]! ^= 0x01; // inside the record, covered by the CRC32C
+      assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), produceVersion, batch)), produceVersion), [ErrorCode.CORRUPT_MESSAGE]);
+      // A wrong CRC field is the same fault seen from the other side.
+      const badField = buildBatch({ records: [{ key: 'crc', value: 'wrong crc field' }] });
+      badField.writeUInt32BE((badField.readUInt32BE(17) + 1) >>> 0, 17);
+      assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), produceVersion, badField)), produceVersion), [ErrorCode.CORRUPT_MESSAGE]);
+    } finally {
+      conn.destroy();
+    }
+    assert.deepEqual(await latestOffsets(), before);
+  });
+
+  test('a magic-1 message set gets UNSUPPORTED_FOR_MESSAGE_FORMAT and appends nothing', async () => {
+    const before = await latestOffsets();
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const legacy = magicOneMessageSet('a message in the v1 format');
+      for (const version of [3, produceVersion]) {
+        assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), version, legacy)), version), [ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT]);
+      }
+    } finally {
+      conn.destroy();
+    }
+    assert.deepEqual(await latestOffsets(), before);
+  });
+
+  test('20 pipelined requests in one write get 20 responses in request order', async () => {
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const sent: { apiKey: number; version: number; correlationId: number }[] = [];
+      const frames: Buffer[] = [];
+      for (let i = 0; i < 20; i++) {
+        const correlationId = 1000 + i;
+        const [apiKey, version] = i % 2 === 0 ? [ApiKey.Metadata, 12] : [ApiKey.ApiVersions, i % 4 === 1 ? 0 : 4];
+        const body = apiKey === ApiKey.Metadata ? { topics: [{ name: topic }], allowAutoTopicCreation: false } : { clientSoftwareName: 'it', clientSoftwareVersion: '1' };
+        frames.push(request(apiKey, version, correlationId, body));
+        sent.push({ apiKey, version, correlationId });
+      }
+      conn.write(Buffer.concat(frames));
+      const responses = await conn.responses(20);
+      responses.forEach((frame, i) => {
+        const { apiKey, version, correlationId } = sent[i]!;
+        assert.equal(decodeResponse(frame, apiKey, version).correlationId, correlationId, `response ${i}`);
+      });
+    } finally {
+      conn.destroy();
+    }
+  });
+
+  test('the bystander connection and the seeded records are untouched', async () => {
+    const frame = await bystander.roundTrip(request(ApiKey.Metadata, 12, cid(), { topics: null }));
+    assert.equal(decodeResponse(frame, ApiKey.Metadata, 12).correlationId, nextCorrelationId - 1);
+    const partition0 = (await kcatConsumeJson(broker.bootstrap, topic, ['-p', '0'])).map(fromKcat);
+    assertExactRecords(partition0, { indices: range(0, seededCount), headersOf: () => [] });
+    // Partition 1 holds only the one 900 KiB record the under-the-limit test wrote.
+    assert.deepEqual(await latestOffsets(), [seededCount, 1]);
+  });
+});
