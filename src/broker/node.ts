@@ -33,7 +33,10 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
   const unlock = lockDataDirs(dirs);
   try {
     const meta = readOrCreateMetaProperties(dirs, config.nodeId, randomUuid);
-    const logs = LogManager.open(dirs, logDefaults(config), logger.child({ component: 'storage' }));
+    const logs = LogManager.open(dirs, logDefaults(config), logger.child({ component: 'storage' }), {
+      recoveryPointCheckpointIntervalMs: config.num('log.flush.offset.checkpoint.interval.ms'),
+      retentionCheckIntervalMs: config.num('log.retention.check.interval.ms'),
+    });
     const metadataLog = logs.getOrCreate(METADATA_TOPIC, 0, { ...logDefaults(config), retentionMs: -1, retentionBytes: -1 });
     const quorum = new LocalMetadataLog(metadataLog, meta.clusterId, logger.child({ component: 'metadata' }), Date.now);
 

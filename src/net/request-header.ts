@@ -24,14 +24,6 @@ export function readHeaderRest(r: Reader, headerVersion: number): string | null 
   r.offset = 8;
   if (headerVersion < 1) return null;
   const clientId = r.readNullableString();
-  if (headerVersion >= 2) skipTaggedFields(r);
+  if (headerVersion >= 2) r.skipTaggedFields();
   return clientId;
-}
-
-export function skipTaggedFields(r: Reader): void {
-  const count = r.readUnsignedVarint();
-  for (let i = 0; i < count; i++) {
-    r.readUnsignedVarint();
-    r.skip(r.readUnsignedVarint());
-  }
 }

@@ -1,7 +1,7 @@
-// Walking the batches of a segment file without decoding records: a chunked reader (FileWindow),
-// the structural and CRC check recovery applies to every batch it walks (checkBatch), and a scan
-// loop over a byte range (scanBatches). The log stores batches as bytes and trusts what it wrote;
-// only recovery and follower appends look at CRCs.
+// Walking batches without decoding records: a chunked reader (FileWindow), the structural and CRC
+// check recovery applies to every batch it walks (checkBatch), a scan loop over a byte range of a
+// segment file (scanBatches), and the check of batches a follower fetched. The log stores batches
+// as bytes and trusts what it wrote; only recovery and follower appends look at CRCs.
 
 import { crc32c } from '@node-rs/crc32';
 import {
@@ -15,7 +15,10 @@ import {
   MAGIC_OFFSET,
   RECORD_BATCH_OVERHEAD,
   baseOffsetOf,
+  batchSizeAt,
+  lastOffsetOf,
 } from '../protocol/records/batch-header.js';
+import { CorruptRecordError, RecordBatchTooLargeError, UnexpectedAppendOffsetError } from './errors.js';
 import type { SegmentFile } from './file.js';
 
 export const INT32_MAX = 2147483647;
@@ -110,6 +113,7 @@ export function scanBatches(
     let pos = window.load(position, headerBytes);
     if (pos < 0) return { position, problem: 'torn' };
     const size = LOG_OVERHEAD + window.buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+    if (!isChecked && size < RECORD_BATCH_OVERHEAD) return { position, problem: 'bad-length' };
     if (isChecked) {
       // A length running past the end is a torn write (or garbage); either way, not worth loading.
       if (position + size > end) return { position, problem: size < RECORD_BATCH_OVERHEAD ? 'bad-length' : 'torn' };
@@ -122,4 +126,27 @@ export function scanBatches(
     position += size;
   }
   return { position, problem: null };
+}
+
+/**
+ * Checks batches a follower fetched before any is written: whole v2 batches with good CRCs whose
+ * offsets start at or after `logEndOffset` and grow. A trailing partial batch is left out, as
+ * Kafka's fetch responses may end with one. Returns the end of the last whole batch.
+ */
+export function checkFollowerBatches(records: Buffer, logEndOffset: number, segmentBytes: number): number {
+  let pos = 0;
+  let minBaseOffset = logEndOffset;
+  while (pos < records.length) {
+    const remaining = records.length - pos;
+    if (remaining < LOG_OVERHEAD) break;
+    const size = batchSizeAt(records, pos);
+    if (remaining < size && size >= RECORD_BATCH_OVERHEAD) break;
+    if (pos === 0 && baseOffsetOf(records, 0) < minBaseOffset) throw new UnexpectedAppendOffsetError(baseOffsetOf(records, 0), minBaseOffset);
+    const problem = checkBatch(records, pos, remaining, minBaseOffset, null);
+    if (problem !== null) throw new CorruptRecordError(`${problem} batch at byte ${pos} of a follower append`);
+    if (size > segmentBytes) throw new RecordBatchTooLargeError(size, segmentBytes);
+    minBaseOffset = lastOffsetOf(records, pos) + 1;
+    pos += size;
+  }
+  return pos;
 }

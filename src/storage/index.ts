@@ -13,15 +13,14 @@ export { nodeStorageFs, type SegmentFile, type StorageFs } from './file.js';
 export type { EpochEntry } from './checkpoint.js';
 export { UNDEFINED_EPOCH, UNDEFINED_EPOCH_OFFSET, type EpochEndOffset } from './leader-epoch-cache.js';
 export type { FoundBatch } from './log-search.js';
+export type { ReadResult } from './log-read.js';
+export { parsePartitionDirName, partitionDirName } from './partition-dir.js';
 export {
   PartitionLog,
-  parsePartitionDirName,
-  partitionDirName,
   type AppendResult,
   type LeaderAppendResult,
   type LeaderEpochs,
   type PartitionLogOptions,
-  type ReadResult,
   type RetentionResult,
 } from './partition-log.js';
 export { LogManager, type LogManagerOptions } from './log-manager.js';

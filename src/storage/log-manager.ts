@@ -13,7 +13,8 @@ import type { Logger } from '../common/logger.js';
 import { CheckpointFormatError, formatOffsetCheckpoint, parseOffsetCheckpoint, type PartitionOffset } from './checkpoint.js';
 import type { LogConfig } from './config.js';
 import { nodeStorageFs, type StorageFs } from './file.js';
-import { PartitionLog, parsePartitionDirName, partitionDirName } from './partition-log.js';
+import { parsePartitionDirName } from './partition-dir.js';
+import { PartitionLog } from './partition-log.js';
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
@@ -47,23 +48,28 @@ export class LogManager {
   private checkpointChain: Promise<void> = Promise.resolve();
   private lastRetentionMs: number | null = null;
   private lastRecoveryCheckpointMs: number | null = null;
+  private isClosed = false;
+  private readonly logger: Logger;
   private readonly fs: StorageFs;
+  private readonly logLogger: Logger;
   private readonly recoveryPointCheckpointIntervalMs: number;
   private readonly retentionCheckIntervalMs: number;
 
   private constructor(
     readonly logDirs: readonly string[],
     private readonly defaults: LogConfig,
-    private readonly logger: Logger,
+    logger: Logger,
     opts: LogManagerOptions,
   ) {
+    this.logger = logger.child({ component: 'log-manager' });
+    this.logLogger = logger.child({ component: 'log' });
     this.fs = opts.fs ?? nodeStorageFs;
     this.recoveryPointCheckpointIntervalMs = opts.recoveryPointCheckpointIntervalMs ?? 60_000;
     this.retentionCheckIntervalMs = opts.retentionCheckIntervalMs ?? 300_000;
   }
 
   static open(logDirs: readonly string[], defaults: LogConfig, logger: Logger, opts: LogManagerOptions = {}): LogManager {
-    const manager = new LogManager(logDirs, defaults, logger.child({ component: 'log-manager' }), opts);
+    const manager = new LogManager(logDirs, defaults, logger, opts);
     for (const logDir of logDirs) manager.loadLogDir(logDir, opts.nowMs);
     return manager;
   }
@@ -81,7 +87,7 @@ export class LogManager {
     for (const entry of this.logs.values()) counts.set(entry.logDir, (counts.get(entry.logDir) ?? 0) + 1);
     const logDir = [...counts].reduce((best, next) => (next[1] < best[1] ? next : best))[0];
     // cleanShutdown false: should an old directory linger here, its contents are checked, not trusted.
-    const log = PartitionLog.open(logDir, topic, partition, this.configFor(topic), this.logger, { cleanShutdown: false, fs: this.fs });
+    const log = PartitionLog.open(logDir, topic, partition, this.configFor(topic), this.logLogger, { cleanShutdown: false, fs: this.fs });
     this.logs.set(key(topic, partition), { log, logDir });
     this.logger.info({ topic, partition, logDir }, 'created log');
     return log;
@@ -143,6 +149,9 @@ export class LogManager {
 
   /** Flushes every log, writes the checkpoints, closes the logs and leaves the clean-shutdown marker. */
   async close(): Promise<void> {
+    // A second close would checkpoint an empty set of logs over the real checkpoints.
+    if (this.isClosed) return;
+    this.isClosed = true;
     const logs = this.all();
     await Promise.all(logs.map((log) => log.flush()));
     await this.checkpoint();
@@ -175,7 +184,7 @@ export class LogManager {
       const { topic, partition } = parsed;
       const other = this.logs.get(key(topic, partition));
       if (other !== undefined) throw new Error(`partition ${name} exists in both ${other.logDir} and ${logDir}`);
-      const log = PartitionLog.open(logDir, topic, partition, this.configFor(topic), this.logger, {
+      const log = PartitionLog.open(logDir, topic, partition, this.configFor(topic), this.logLogger, {
         recoveryPoint: recoveryPoints.get(key(topic, partition)),
         logStartOffset: logStartOffsets.get(key(topic, partition)),
         cleanShutdown,

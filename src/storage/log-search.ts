@@ -51,7 +51,7 @@ export function findBatchByTimestamp(segments: readonly LogSegment[], logStartOf
     const before = segment.timeIndex.offsetBefore(timestamp);
     let from = before < 0 ? 0 : segment.offsetIndex.lookup(before);
     if (logStartOffset > segment.baseOffset) from = Math.max(from, segment.offsetIndex.lookup(logStartOffset));
-    let found: { position: number; size: number; baseOffset: number } | null = null;
+    let found = null as { position: number; size: number; baseOffset: number } | null;
     scanBatches(segment.file, from, segment.size, null, (buf, pos, position, size) => {
       if (lastOffsetOf(buf, pos) < logStartOffset || readInt64(buf, pos + MAX_TIMESTAMP_OFFSET) < timestamp) return true;
       found = { position, size, baseOffset: baseOffsetOf(buf, pos) };

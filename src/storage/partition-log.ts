@@ -15,7 +15,7 @@ import {
   ATTRIBUTES_OFFSET,
   CRC_OFFSET,
   CURRENT_MAGIC,
-  LOG_OVERHEAD,
+  LAST_OFFSET_DELTA_OFFSET,
   MAGIC_OFFSET,
   MAX_TIMESTAMP_OFFSET,
   PARTITION_LEADER_EPOCH_OFFSET,
@@ -27,15 +27,17 @@ import {
   readInt64,
   writeInt64,
 } from '../protocol/records/batch-header.js';
-import { INT32_MAX, checkBatch } from './batch-scan.js';
+import { INT32_MAX, checkFollowerBatches } from './batch-scan.js';
 import type { EpochEntry } from './checkpoint.js';
 import type { LogConfig } from './config.js';
-import { CorruptRecordError, OffsetOutOfRangeError, RecordBatchTooLargeError, UnexpectedAppendOffsetError } from './errors.js';
+import { OffsetOutOfRangeError, RecordBatchTooLargeError } from './errors.js';
 import { nodeStorageFs, type StorageFs } from './file.js';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache, type EpochEndOffset } from './leader-epoch-cache.js';
 import { loadLog, type LoadOptions } from './log-loader.js';
+import { EMPTY_READ, readFrom, type ReadResult } from './log-read.js';
 import * as search from './log-search.js';
-import { LogSegment, type BatchLocation } from './segment.js';
+import { partitionDirName } from './partition-dir.js';
+import { LogSegment } from './segment.js';
 
 export interface AppendResult {
   firstOffset: number;
@@ -45,13 +47,6 @@ export interface AppendResult {
 export interface LeaderAppendResult extends AppendResult {
   /** The timestamp given to the batch under LogAppendTime, else -1. */
   logAppendTimeMs: number;
-}
-
-export interface ReadResult {
-  /** Whole batches, possibly none. */
-  records: Buffer<ArrayBuffer>;
-  /** Base offset of the first batch returned (it may start before the fetch offset), or -1. */
-  firstBatchOffset: number;
 }
 
 export interface RetentionResult {
@@ -74,22 +69,9 @@ export interface PartitionLogOptions extends LoadOptions {
   fs?: StorageFs;
 }
 
-const EMPTY = Buffer.alloc(0);
-
-export function partitionDirName(topic: string, partition: number): string {
-  return `${topic}-${partition}`;
-}
-
-/** Splits `<topic>-<partition>`; the topic may itself contain '-', so the number follows the last one. */
-export function parsePartitionDirName(name: string): { topic: string; partition: number } | null {
-  const dash = name.lastIndexOf('-');
-  if (dash <= 0 || !/^\d+$/.test(name.slice(dash + 1))) return null;
-  return { topic: name.slice(0, dash), partition: Number(name.slice(dash + 1)) };
-}
-
 export class PartitionLog {
-  logStartOffset: number;
-  recoveryPoint: number;
+  #logStartOffset: number;
+  #recoveryPoint: number;
   /** Set by replication; retention never deletes past it. null: not tracked, the log end counts. */
   highWatermark: number | null = null;
   readonly leaderEpochs: LeaderEpochs;
@@ -102,6 +84,8 @@ export class PartitionLog {
   /** Bumped by every truncation: a flush that began before one must not advance the recovery point. */
   private truncations = 0;
   private isDirDirty = false;
+  /** A segment rolled since the last flush: flush it, as Kafka does after a roll, so recovery stays short. */
+  private hasRolledSinceFlush = false;
 
   private constructor(
     readonly dir: string,
@@ -115,8 +99,8 @@ export class PartitionLog {
     this.epochCache = new LeaderEpochCache(fs, `${dir}/${LEADER_EPOCH_CHECKPOINT_FILE}`);
     const loaded = loadLog({ fs, dir, config, logger, leaderEpochs: this.epochCache }, opts);
     this.segments = loaded.segments;
-    this.logStartOffset = loaded.logStartOffset;
-    this.recoveryPoint = loaded.recoveryPoint;
+    this.#logStartOffset = loaded.logStartOffset;
+    this.#recoveryPoint = loaded.recoveryPoint;
     this.leaderEpochs = {
       assign: (epoch, startOffset) => void this.epochCache.assign(epoch, startOffset),
       latestEpoch: () => this.epochCache.latestEpoch(),
@@ -141,6 +125,16 @@ export class PartitionLog {
     return log;
   }
 
+  /** The first offset a fetch may ask for (DeleteRecords and retention move it up). */
+  get logStartOffset(): number {
+    return this.#logStartOffset;
+  }
+
+  /** Everything below this offset has been fdatasynced. */
+  get recoveryPoint(): number {
+    return this.#recoveryPoint;
+  }
+
   get logEndOffset(): number {
     return this.active.nextOffset;
   }
@@ -161,7 +155,7 @@ export class PartitionLog {
   }
 
   get unflushedMessages(): number {
-    return this.logEndOffset - this.recoveryPoint;
+    return this.logEndOffset - this.#recoveryPoint;
   }
 
   updateConfig(config: LogConfig): void {
@@ -177,6 +171,7 @@ export class PartitionLog {
   appendAsLeader(batch: Buffer, leaderEpoch: number, nowMs: number, opts?: { logAppendTime?: boolean }): LeaderAppendResult {
     assert(batch.length >= RECORD_BATCH_OVERHEAD && batchSizeAt(batch, 0) === batch.length, 'appendAsLeader takes exactly one batch');
     assert(batch[MAGIC_OFFSET] === CURRENT_MAGIC, 'appendAsLeader takes a v2 batch');
+    assert(batch.readInt32BE(LAST_OFFSET_DELTA_OFFSET) >= 0, 'appendAsLeader takes a batch with records');
     if (batch.length > this.config.segmentBytes) throw new RecordBatchTooLargeError(batch.length, this.config.segmentBytes);
     const firstOffset = this.logEndOffset;
     writeInt64(batch, 0, firstOffset);
@@ -204,7 +199,7 @@ export class PartitionLog {
    * ignored, as Kafka's fetch response may end with one. Batches between rolls go out in one write.
    */
   appendBatchesAsFollower(records: Buffer, nowMs: number): AppendResult {
-    const end = this.checkFollowerBatches(records);
+    const end = checkFollowerBatches(records, this.logEndOffset, this.config.segmentBytes);
     if (end === 0) return { firstOffset: -1, lastOffset: -1 };
     let segment = this.active;
     let groupStart = 0;
@@ -235,24 +230,24 @@ export class PartitionLog {
    * that batch alone (KIP-74).
    */
   read(fetchOffset: number, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): ReadResult {
-    if (fetchOffset < this.logStartOffset || fetchOffset > this.logEndOffset) {
-      throw new OffsetOutOfRangeError(fetchOffset, this.logStartOffset, this.logEndOffset);
+    if (fetchOffset < this.#logStartOffset || fetchOffset > this.logEndOffset) {
+      throw new OffsetOutOfRangeError(fetchOffset, this.#logStartOffset, this.logEndOffset);
     }
-    if (fetchOffset >= maxOffsetExclusive || fetchOffset === this.logEndOffset) return { records: EMPTY, firstBatchOffset: -1 };
+    if (fetchOffset >= maxOffsetExclusive || fetchOffset === this.logEndOffset) return EMPTY_READ;
     for (let i = search.segmentIndexFor(this.segments, fetchOffset); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const from = segment.translateOffset(fetchOffset);
       if (from !== null) return readFrom(segment, from, maxBytes, maxOffsetExclusive, minOneBatch);
     }
-    return { records: EMPTY, firstBatchOffset: -1 };
+    return EMPTY_READ;
   }
 
   findBatchByTimestamp(timestamp: number): search.FoundBatch | null {
-    return search.findBatchByTimestamp(this.segments, this.logStartOffset, timestamp);
+    return search.findBatchByTimestamp(this.segments, this.#logStartOffset, timestamp);
   }
 
   maxTimestampBatch(): search.FoundBatch | null {
-    return search.maxTimestampBatch(this.segments, this.logStartOffset);
+    return search.maxTimestampBatch(this.segments, this.#logStartOffset);
   }
 
   scanBatchHeaders(fromOffset: number, visit: (buf: Buffer, pos: number) => void): void {
@@ -285,7 +280,7 @@ export class PartitionLog {
       this.logger.warn({ offset, batchBaseOffset: dropped.baseOffset }, 'truncated inside a batch; its earlier offsets are gone too');
     }
     this.afterTruncation(offset);
-    this.logStartOffset = Math.min(this.logStartOffset, offset);
+    this.#logStartOffset = Math.min(this.#logStartOffset, offset);
     this.logger.info({ offset }, 'truncated log');
     return true;
   }
@@ -297,7 +292,7 @@ export class PartitionLog {
     this.segments = [LogSegment.create(this.fs, this.dir, offset, this.config.segmentIndexBytes, null)];
     this.epochCache.clear();
     this.afterTruncation(offset);
-    this.logStartOffset = offset;
+    this.#logStartOffset = offset;
     this.logger.info({ offset }, 'truncated log fully');
   }
 
@@ -307,13 +302,13 @@ export class PartitionLog {
    * below the high watermark; above the log end it is out of range.
    */
   deleteRecordsBefore(offset: number): number {
-    if (offset < 0 || offset > this.logEndOffset) throw new OffsetOutOfRangeError(offset, this.logStartOffset, this.logEndOffset);
-    if (offset > this.logStartOffset) {
-      this.logStartOffset = offset;
+    if (offset < 0 || offset > this.logEndOffset) throw new OffsetOutOfRangeError(offset, this.#logStartOffset, this.logEndOffset);
+    if (offset > this.#logStartOffset) {
+      this.#logStartOffset = offset;
       this.epochCache.truncateFromStart(offset);
       this.deleteSegments((_, next) => next !== undefined && next.baseOffset <= offset, 'DeleteRecords', null);
     }
-    return this.logStartOffset;
+    return this.#logStartOffset;
   }
 
   /**
@@ -334,9 +329,9 @@ export class PartitionLog {
       const isExcess = (s: LogSegment): boolean => (excess - s.size >= 0 ? ((excess -= s.size), true) : false);
       deletedSegments += this.deleteSegments(isExcess, 'retention.bytes', nowMs);
     }
-    const logStart = (_: LogSegment, next: LogSegment | undefined): boolean => next !== undefined && next.baseOffset <= this.logStartOffset;
+    const logStart = (_: LogSegment, next: LogSegment | undefined): boolean => next !== undefined && next.baseOffset <= this.#logStartOffset;
     deletedSegments += this.deleteSegments(logStart, 'log start offset', nowMs);
-    return { deletedSegments, newLogStartOffset: this.logStartOffset };
+    return { deletedSegments, newLogStartOffset: this.#logStartOffset };
   }
 
   /** Removes `.deleted` files once file.delete.delay.ms has passed since the tick that first saw them. */
@@ -349,11 +344,16 @@ export class PartitionLog {
     });
   }
 
-  /** flush.messages / flush.ms: whether the caller should flush now. */
+  /**
+   * Whether the caller should flush now: flush.messages or flush.ms is reached, or a segment rolled
+   * since the last flush (Kafka flushes rolled segments in the background, which keeps crash
+   * recovery to the active segment; here the tick does it).
+   */
   needsFlush(nowMs: number): boolean {
     this.lastFlushMs ??= nowMs;
     const unflushed = this.unflushedMessages;
-    return unflushed > 0 && (unflushed >= this.config.flushMessages || nowMs - this.lastFlushMs >= this.config.flushMs);
+    if (unflushed === 0) return false;
+    return this.hasRolledSinceFlush || unflushed >= this.config.flushMessages || nowMs - this.lastFlushMs >= this.config.flushMs;
   }
 
   /**
@@ -420,27 +420,9 @@ export class PartitionLog {
     const segment = LogSegment.create(this.fs, this.dir, baseOffset, this.config.segmentIndexBytes, nowMs);
     this.segments.push(segment);
     this.isDirDirty = true;
+    this.hasRolledSinceFlush = true;
     this.logger.info({ baseOffset: segment.baseOffset, previousSizeBytes: old.size }, 'rolled segment');
     return segment;
-  }
-
-  /** Checks follower batches before any is written; returns the end of the last whole batch. */
-  private checkFollowerBatches(records: Buffer): number {
-    let pos = 0;
-    let minBaseOffset = this.logEndOffset;
-    while (pos < records.length) {
-      const remaining = records.length - pos;
-      if (remaining < LOG_OVERHEAD) break;
-      const size = batchSizeAt(records, pos);
-      if (remaining < size && size >= RECORD_BATCH_OVERHEAD) break;
-      if (pos === 0 && baseOffsetOf(records, 0) < minBaseOffset) throw new UnexpectedAppendOffsetError(baseOffsetOf(records, 0), minBaseOffset);
-      const problem = checkBatch(records, pos, remaining, minBaseOffset, null);
-      if (problem !== null) throw new CorruptRecordError(`${problem} batch at byte ${pos} of a follower append`);
-      if (size > this.config.segmentBytes) throw new RecordBatchTooLargeError(size, this.config.segmentBytes);
-      minBaseOffset = lastOffsetOf(records, pos) + 1;
-      pos += size;
-    }
-    return pos;
   }
 
   /**
@@ -467,12 +449,12 @@ export class PartitionLog {
     const deleted = this.segments.splice(0, count);
     this.deleteSegmentFiles(deleted);
     const firstBase = this.segments[0]!.baseOffset;
-    if (firstBase > this.logStartOffset) {
-      this.logStartOffset = firstBase;
+    if (firstBase > this.#logStartOffset) {
+      this.#logStartOffset = firstBase;
       this.epochCache.truncateFromStart(firstBase);
     }
-    this.recoveryPoint = Math.max(this.recoveryPoint, firstBase);
-    this.logger.info({ reason, segments: count, logStartOffset: this.logStartOffset }, 'deleted segments');
+    this.#recoveryPoint = Math.max(this.#recoveryPoint, firstBase);
+    this.logger.info({ reason, segments: count, logStartOffset: this.#logStartOffset }, 'deleted segments');
     return count;
   }
 
@@ -485,20 +467,21 @@ export class PartitionLog {
   private afterTruncation(offset: number): void {
     this.truncations++;
     this.epochCache.truncateFromEnd(offset);
-    this.recoveryPoint = Math.min(this.recoveryPoint, offset);
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, offset);
     if (this.highWatermark !== null) this.highWatermark = Math.min(this.highWatermark, offset);
   }
 
   private async runFlush(): Promise<void> {
     const target = this.logEndOffset;
     const truncations = this.truncations;
+    this.hasRolledSinceFlush = false;
     const work = this.segments.map((s) => s.sync());
     if (this.epochCache.hasUnsyncedWrite || this.isDirDirty) {
       this.isDirDirty = false;
       work.push(this.epochCache.sync(), this.fs.syncDir(this.dir));
     }
     await Promise.all(work);
-    if (truncations === this.truncations && target > this.recoveryPoint) this.recoveryPoint = target;
+    if (truncations === this.truncations && target > this.#recoveryPoint) this.#recoveryPoint = target;
   }
 }
 
@@ -514,25 +497,4 @@ function setLogAppendTime(batch: Buffer, nowMs: number): void {
   batch.writeInt16BE(batch.readInt16BE(ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK, ATTRIBUTES_OFFSET);
   writeInt64(batch, MAX_TIMESTAMP_OFFSET, nowMs);
   batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
-}
-
-/** Reads from `from` to the last whole batch that fits `maxBytes` and ends below `maxOffsetExclusive`. */
-function readFrom(segment: LogSegment, from: BatchLocation, maxBytes: number, maxOffsetExclusive: number, minOneBatch: boolean): ReadResult {
-  if (from.lastOffset >= maxOffsetExclusive) return { records: EMPTY, firstBatchOffset: -1 };
-  const limit = minOneBatch ? Math.max(maxBytes, from.size) : maxBytes;
-  if (limit < from.size) return { records: EMPTY, firstBatchOffset: -1 };
-  // An index entry at or past the bound marks a batch that may not be returned: read no further.
-  const bound = segment.offsetIndex.positionAtOrAfter(maxOffsetExclusive);
-  const end = bound >= 0 ? Math.min(bound, segment.size) : segment.size;
-  const length = Math.min(limit, end - from.position);
-  const buf = segment.readBytes(from.position, length);
-  let pos = 0;
-  while (pos + LOG_OVERHEAD <= length) {
-    const size = batchSizeAt(buf, pos);
-    if (pos + size > length || lastOffsetOf(buf, pos) >= maxOffsetExclusive) break;
-    pos += size;
-  }
-  // Do not pin a large buffer for a small answer.
-  const records = pos === length ? buf : pos < length / 2 ? Buffer.from(buf.subarray(0, pos)) : buf.subarray(0, pos);
-  return { records, firstBatchOffset: from.baseOffset };
 }

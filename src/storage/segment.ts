@@ -132,7 +132,7 @@ export class LogSegment {
 
   /** The first batch whose last offset is ≥ `offset`, found from the offset index; null if none here. */
   translateOffset(offset: number): BatchLocation | null {
-    let found: BatchLocation | null = null;
+    let found = null as BatchLocation | null;
     scanBatches(this.file, this.offsetIndex.lookup(offset), this.size, null, (buf, pos, position, size) => {
       const lastOffset = baseOffsetOf(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
       if (lastOffset < offset) return true;

@@ -8,7 +8,7 @@
 // connection by itself; and every connection must be closed within a bounded time once the client
 // half-closes. Afterwards the broker is alive, logged no internal error, the records produced
 // before the storm read back identical, and a fresh kcat produce/consume works.
-// Replay: FUZZ_SEED=<seed> [FUZZ_PATH=<path>] [FUZZ_RUNS=<n>] node --test dist/test/integration/fuzz-frames.test.js
+// Replay: FUZZ_SEED=<seed> [FUZZ_PATH=<path>] [FUZZ_RUNS=<n>] [FUZZ_VERBOSE=1] node --test dist/test/integration/fuzz-frames.test.js
 
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
@@ -469,6 +469,19 @@ function checkResponses(conn: RawConnection, expected: RequestSpec[]): void {
   });
 }
 
+/** A fresh connection's ApiVersions is answered: the broker still serves (no stuck event loop). */
+async function assertServing(port: number, afterLabel: string): Promise<void> {
+  const conn = await RawConnection.open(port);
+  try {
+    const spec = { apiKey: ApiKey.ApiVersions, version: 0, correlationId: 7, body: {}, isResponseless: false };
+    await conn.write(encode(spec));
+    await conn.waitForFrames(1, waitMs);
+    assert.equal(conn.frames.length, 1, `the broker stopped answering after: ${afterLabel}`);
+  } finally {
+    conn.destroy();
+  }
+}
+
 async function runCase(port: number, c: Case): Promise<void> {
   const conn = await RawConnection.open(port);
   try {
@@ -555,7 +568,9 @@ describe('fuzzed frames against a live broker', { timeout: 58_000 }, () => {
       executed++;
       lastLabel = c.label;
       assert.equal(exit, undefined, `the broker exited (${JSON.stringify(exit)})`);
+      if (process.env.FUZZ_VERBOSE) console.log(`case ${executed}: ${c.label}`);
       await runCase(fixture.port, c);
+      await assertServing(fixture.port, c.label);
     });
     const started = Date.now();
     try {
@@ -567,13 +582,19 @@ describe('fuzzed frames against a live broker', { timeout: 58_000 }, () => {
         interruptAfterTimeLimit: stormTimeMs,
       });
     } catch (err) {
-      throw new Error(`${(err as Error).message}\nlast case: ${lastLabel}\n--- broker stderr (tail) ---\n${broker.stderrTail(3000)}`, { cause: err });
+      // A crashed broker closes its sockets a moment before its exit is seen: wait for that.
+      await Promise.race([broker.exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      const crash = exit === undefined ? '' : `\nTHE BROKER EXITED: ${JSON.stringify(exit)}`;
+      const cause = (err as Error).cause;
+      const why = cause instanceof Error ? `\ncause: ${cause.message}` : '';
+      throw new Error(`${(err as Error).message}${why}${crash}\nlast case: ${lastLabel}\n--- broker stderr (tail) ---\n${broker.stderrTail(3000)}`, { cause: err });
     }
     t.diagnostic(`${executed} cases in ${Date.now() - started} ms`);
     assert.ok(executed >= Math.min(runs, 200), `only ${executed} cases ran`);
   });
 
   test('afterwards the broker is alive and logged no internal error', async () => {
+    await assertServing(fixture.port, 'the storm');
     assert.equal(exit, undefined, `the broker exited (${JSON.stringify(exit)})`);
     const internalErrors = broker
       .stderrTail(4 * 1024 * 1024)

@@ -11,11 +11,11 @@ import {
   parseOffsetCheckpoint,
 } from '../../../src/storage/checkpoint.js';
 import { OffsetIndex } from '../../../src/storage/offset-index.js';
-import { parsePartitionDirName } from '../../../src/storage/partition-log.js';
+import { parsePartitionDirName } from '../../../src/storage/partition-dir.js';
 import { TimeIndex } from '../../../src/storage/time-index.js';
 
 /** Collects what persist() writes into one buffer, as the file would hold it. */
-function fileOf(persist: (write: (data: Buffer, truncateTo: number | null) => void) => boolean, file = Buffer.alloc(0)): Buffer {
+function fileOf(persist: (write: (data: Buffer, truncateTo: number | null) => void) => boolean, file: Buffer = Buffer.alloc(0)): Buffer {
   let content = file;
   persist((data, truncateTo) => {
     if (truncateTo !== null) content = content.subarray(0, truncateTo);

@@ -114,6 +114,16 @@ describe('LogManager', () => {
     assert.equal(manager!.configFor('small').segmentBytes, 400);
   });
 
+  it('flushes after a roll even without a flush policy, so crash recovery stays short', async () => {
+    open({}, smallConfig({ segmentBytes: 400 }));
+    fill('t', 0, 2);
+    await manager!.tick(0);
+    assert.equal(manager!.get('t', 0)!.recoveryPoint, 0);
+    fill('t', 0, 1);
+    await manager!.tick(1);
+    assert.equal(manager!.get('t', 0)!.recoveryPoint, 15);
+  });
+
   it('ticks: flush.messages, recovery checkpoint interval, retention interval, time rolls, file removal', async () => {
     open(
       { recoveryPointCheckpointIntervalMs: 1_000, retentionCheckIntervalMs: 5_000 },
