@@ -48,6 +48,7 @@ export class Partition {
   ) {
     this.state = state;
     this.highWatermark = log.logEndOffset;
+    log.highWatermark = this.highWatermark;
     this.rebuildProducerState(nowMs);
   }
 
@@ -84,6 +85,7 @@ export class Partition {
     const candidate = this.state.isr.length <= 1 ? this.log.logEndOffset : this.highWatermark;
     if (candidate > this.highWatermark) {
       this.highWatermark = candidate;
+      this.log.highWatermark = candidate; // retention and DeleteRecords never pass it
       this.notifyAppend();
     }
   }

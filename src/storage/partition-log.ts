@@ -8,25 +8,22 @@
 // everything below it has been fdatasynced. Time enters as `nowMs` arguments; there are no timers.
 // An I/O error thrown from here leaves the log unusable, as in Kafka, where the log dir goes offline.
 
-import { crc32c } from '@node-rs/crc32';
 import { assert } from '../common/assert.js';
 import type { Logger } from '../common/logger.js';
 import {
-  ATTRIBUTES_OFFSET,
-  CRC_OFFSET,
   CURRENT_MAGIC,
   LAST_OFFSET_DELTA_OFFSET,
   MAGIC_OFFSET,
   MAX_TIMESTAMP_OFFSET,
   PARTITION_LEADER_EPOCH_OFFSET,
   RECORD_BATCH_OVERHEAD,
-  TIMESTAMP_TYPE_MASK,
   batchSizeAt,
   baseOffsetOf,
   lastOffsetOf,
   readInt64,
   writeInt64,
 } from '../protocol/records/batch-header.js';
+import { setLogAppendTime } from '../protocol/records/patch.js';
 import { INT32_MAX, checkFollowerBatches } from './batch-scan.js';
 import type { EpochEntry } from './checkpoint.js';
 import type { LogConfig } from './config.js';
@@ -178,13 +175,14 @@ export class PartitionLog {
     batch.writeInt32BE(leaderEpoch, PARTITION_LEADER_EPOCH_OFFSET);
     let logAppendTimeMs = -1;
     if (opts?.logAppendTime) {
-      setLogAppendTime(batch, nowMs);
+      setLogAppendTime(batch, 0, nowMs);
       logAppendTimeMs = nowMs;
     }
     const lastOffset = lastOffsetOf(batch, 0);
     const maxTimestamp = readInt64(batch, MAX_TIMESTAMP_OFFSET);
     let segment = this.active;
-    if (this.rollReason(segment, batch.length, maxTimestamp, lastOffset, nowMs) !== null) segment = this.roll(nowMs, firstOffset);
+    const rollReason = this.rollReason(segment, batch.length, maxTimestamp, lastOffset, nowMs);
+    if (rollReason !== null) segment = this.roll(nowMs, firstOffset, rollReason);
     const position = segment.size;
     segment.file.append(batch);
     segment.noteBatch(position, batch.length, lastOffset, maxTimestamp, this.config.indexIntervalBytes);
@@ -209,9 +207,10 @@ export class PartitionLog {
       const baseOffset = baseOffsetOf(records, pos);
       lastOffset = lastOffsetOf(records, pos);
       const maxTimestamp = readInt64(records, pos + MAX_TIMESTAMP_OFFSET);
-      if (this.rollReason(segment, size, maxTimestamp, lastOffset, nowMs) !== null) {
+      const rollReason = this.rollReason(segment, size, maxTimestamp, lastOffset, nowMs);
+      if (rollReason !== null) {
         writeGroup(segment, records.subarray(groupStart, pos), nowMs);
-        segment = this.roll(nowMs, baseOffset);
+        segment = this.roll(nowMs, baseOffset, rollReason);
         groupStart = pos;
       }
       segment.noteBatch(segment.size, size, lastOffset, maxTimestamp, this.config.indexIntervalBytes);
@@ -258,7 +257,7 @@ export class PartitionLog {
   maybeRoll(nowMs: number): boolean {
     const active = this.active;
     if (active.size === 0 || this.timeWaitedForRoll(active, nowMs, nowMs) <= this.config.segmentMs) return false;
-    this.roll(nowMs, this.logEndOffset);
+    this.roll(nowMs, this.logEndOffset, 'segment.ms');
     return true;
   }
 
@@ -369,10 +368,12 @@ export class PartitionLog {
       });
       return this.flushInFlight;
     }
-    this.flushQueued ??= this.flushInFlight.then(() => {
+    // The next flush starts once this one settles, failed or not: it covers what came after.
+    const next = (): Promise<void> => {
       this.flushQueued = null;
       return this.flush();
-    });
+    };
+    this.flushQueued ??= this.flushInFlight.then(next, next);
     return this.flushQueued;
   }
 
@@ -413,7 +414,7 @@ export class PartitionLog {
    * Starts a new active segment at `baseOffset`: the log end, or a follower batch's base offset when
    * the leader's log has a gap there (as Kafka rolls at the appended batch's first offset).
    */
-  private roll(nowMs: number | null, baseOffset: number): LogSegment {
+  private roll(nowMs: number | null, baseOffset: number, reason: string): LogSegment {
     assert(baseOffset >= this.logEndOffset, `roll at ${baseOffset} below the log end ${this.logEndOffset}`);
     const old = this.active;
     old.onBecomeInactive();
@@ -421,7 +422,7 @@ export class PartitionLog {
     this.segments.push(segment);
     this.isDirDirty = true;
     this.hasRolledSinceFlush = true;
-    this.logger.info({ baseOffset: segment.baseOffset, previousSizeBytes: old.size }, 'rolled segment');
+    this.logger.info({ baseOffset: segment.baseOffset, previousSizeBytes: old.size, reason }, 'rolled segment');
     return segment;
   }
 
@@ -445,7 +446,7 @@ export class PartitionLog {
       count++;
     }
     if (count === 0) return 0;
-    if (count === this.segments.length) this.roll(nowMs, this.logEndOffset);
+    if (count === this.segments.length) this.roll(nowMs, this.logEndOffset, reason);
     const deleted = this.segments.splice(0, count);
     this.deleteSegmentFiles(deleted);
     const firstBase = this.segments[0]!.baseOffset;
@@ -490,11 +491,4 @@ function writeGroup(segment: LogSegment, bytes: Buffer, nowMs: number): void {
   segment.file.append(bytes);
   segment.lastModifiedMs = nowMs;
   assert(segment.file.size() === segment.size, `segment ${segment.file.path} size disagrees with its batches`);
-}
-
-/** Marks the batch LogAppendTime with `nowMs` as maxTimestamp; both are CRC-covered, so the CRC is redone. */
-function setLogAppendTime(batch: Buffer, nowMs: number): void {
-  batch.writeInt16BE(batch.readInt16BE(ATTRIBUTES_OFFSET) | TIMESTAMP_TYPE_MASK, ATTRIBUTES_OFFSET);
-  writeInt64(batch, MAX_TIMESTAMP_OFFSET, nowMs);
-  batch.writeUInt32BE(crc32c(batch.subarray(ATTRIBUTES_OFFSET)), CRC_OFFSET);
 }

@@ -22,6 +22,7 @@ import { readResponseHeader } from '../../src/protocol/generated/response-header
 import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions-response.js';
 import type { ProduceRequestInput } from '../../src/protocol/generated/produce-request.js';
 import type { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
+import type { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
 import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets-response.js';
 import { buildBatch } from '../../src/protocol/records/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -370,6 +371,29 @@ describe('bad input frames', { timeout: 55_000 }, () => {
       });
     } finally {
       conn.destroy();
+    }
+  });
+
+  // Found by fuzz-frames: MetadataRequest names may be null from v10, MetadataResponse names only
+  // from v12, so a v10-11 lookup by topic id alone cannot be answered with a null name. Either an
+  // answer that decodes or a closed connection is fine; a crashed broker is not.
+  test('Metadata v10 and v11 naming a topic only by id are answered or refused, and the broker stays up', async () => {
+    for (const version of [10, 11, 12]) {
+      const conn = await RawConnection.open(broker.port);
+      try {
+        const body = { topics: [{ topicId: 'AAAAAAAAAACCVEGPxgAAAA', name: null }], allowAutoTopicCreation: false };
+        conn.write(request(ApiKey.Metadata, version, cid(), body));
+        const frame = await conn.responses(1).then((frames) => frames[0]!, () => null);
+        if (frame !== null) {
+          const { body: answer } = decodeResponse<MetadataResponse>(frame, ApiKey.Metadata, version);
+          assert.equal(answer.topics[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID, `Metadata v${version}: error code`);
+        }
+        if (version === 12) assert.ok(frame !== null, 'Metadata v12 by topic id was not answered');
+      } finally {
+        conn.destroy();
+      }
+      const frame = await bystander.roundTrip(request(ApiKey.ApiVersions, 0, cid(), {}));
+      assert.equal(decodeResponse<ApiVersionsResponse>(frame, ApiKey.ApiVersions, 0).body.errorCode, 0, `broker down after Metadata v${version}`);
     }
   });
 
