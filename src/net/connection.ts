@@ -54,7 +54,8 @@ export interface ConnectionLimits {
 
 interface Slot {
   correlationId: number;
-  reply: Reply | null | undefined; // undefined while the handler runs
+  /** The encoded response; null when none is sent (acks=0); undefined while the handler runs. */
+  chunks: Buffer[] | null | undefined;
   apiKey: number;
 }
 
@@ -136,7 +137,7 @@ export class Connection {
       }
       const r = new Reader(frame);
       const clientId = readHeaderRest(r, headerVersion);
-      slot = { correlationId, reply: undefined, apiKey };
+      slot = { correlationId, chunks: undefined, apiKey };
       this.pendingReplies.push(slot);
       const ctx: RequestContext = {
         apiKey,
@@ -173,24 +174,29 @@ export class Connection {
     }
   }
 
+  /** Encodes at once, so an encoding bug fails this request's connection, never the process. */
   private complete(slot: Slot, reply: Reply | null): void {
     if (this.isClosed) return;
-    slot.reply = reply;
+    try {
+      slot.chunks = reply === null ? null : encodeResponse(slot.correlationId, reply);
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
     this.flushReplies();
   }
 
   private flushReplies(): void {
     const sock = this.socket;
     let corked = false;
-    while (this.pendingReplies.length > 0 && this.pendingReplies[0]!.reply !== undefined) {
-      const correlationId = this.pendingReplies[0]!.correlationId;
-      const reply = this.pendingReplies.shift()!.reply;
-      if (!reply) continue;
+    while (this.pendingReplies.length > 0 && this.pendingReplies[0]!.chunks !== undefined) {
+      const chunks = this.pendingReplies.shift()!.chunks;
+      if (!chunks) continue;
       if (!corked) {
         sock.cork();
         corked = true;
       }
-      for (const chunk of encodeResponse(correlationId, reply)) sock.write(chunk);
+      for (const chunk of chunks) sock.write(chunk);
     }
     if (corked) sock.uncork();
     if (sock.writableLength > this.limits.writeBufferBytesMax) this.pause();

@@ -45,6 +45,9 @@ async function namedTopics(broker: Broker, req: MetadataRequest, version: number
   const created = allowAuto && missing.length > 0 ? await broker.autoCreateTopics([...new Set(missing)]) : new Map<string, number>();
   return requested.map((t) => {
     if (t.name === null) {
+      // Names became nullable in v10 requests but only in v12 responses: like Kafka, lookups by
+      // id are served from v12 and refused before it.
+      if (version < 12) return errorTopic('', t.topicId, ErrorCode.INVALID_REQUEST);
       const topic = broker.image.topicsById.get(t.topicId);
       return topic ? describeTopic(broker, topic) : errorTopic(null, t.topicId, ErrorCode.UNKNOWN_TOPIC_ID);
     }
