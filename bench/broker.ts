@@ -3,7 +3,7 @@
 // waits for its `tideline ready` line. Optionally under `node --cpu-prof`, in which case the
 // profile is written when the broker exits cleanly after SIGTERM.
 
-import { createWriteStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectOutput, procCpu, spawnTracked, stopTracked, type CpuTimes, type Tracked } from './children.js';
 
@@ -22,6 +22,8 @@ export interface BrokerHandle {
   bootstrap: string;
   logFile: string;
   profileDir: string | null;
+  /** Bytes of .log segment files the broker holds for a topic (all partitions). */
+  storedBytes(topic: string): number;
   /** CPU used by the broker process so far (all threads). */
   cpu(): CpuTimes | null;
   /** SIGTERM and wait (SIGKILL after a grace period); returns the .cpuprofile path if one was written. */
@@ -66,12 +68,25 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     await stopTracked(child, 2000);
     throw new Error(`${outcome.message}; stdout: ${stdout().trim() || '(empty)'}; see ${logFile}`);
   }
-  return makeHandle(child, outcome, logFile, profileDir);
+  return makeHandle(child, outcome, dataDir, logFile, profileDir);
 }
 
-function makeHandle(child: Tracked, bootstrap: string, logFile: string, profileDir: string | null): BrokerHandle {
+/** Sums segment sizes from Kafka's on-disk layout: <log.dirs>/<topic>-<partition>/<offset>.log. */
+function storedBytes(dataDir: string, topic: string): number {
+  let total = 0;
+  for (const dir of readdirSync(dataDir)) {
+    if (!dir.startsWith(`${topic}-`) || !/^\d+$/.test(dir.slice(topic.length + 1))) continue;
+    for (const file of readdirSync(join(dataDir, dir))) {
+      if (file.endsWith('.log')) total += statSync(join(dataDir, dir, file)).size;
+    }
+  }
+  return total;
+}
+
+function makeHandle(child: Tracked, bootstrap: string, dataDir: string, logFile: string, profileDir: string | null): BrokerHandle {
   return {
     pid: child.pid,
+    storedBytes: (topic) => storedBytes(dataDir, topic),
     bootstrap,
     logFile,
     profileDir,

@@ -18,6 +18,8 @@ function pythonEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('PYTHON')) env[key] = value;
   env.PYTHONUNBUFFERED = '1';
+  // records.py is imported by the scripts; keep __pycache__ out of the source tree.
+  env.PYTHONDONTWRITEBYTECODE = '1';
   return env;
 }
 

@@ -24,13 +24,21 @@ import type { ProduceRequestInput } from '../../src/protocol/generated/produce-r
 import type { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
 import type { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
 import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets-response.js';
-import { buildBatch } from '../../src/protocol/records/index.js';
+import {
+  ATTRIBUTES_OFFSET,
+  CRC_OFFSET,
+  CompressionCodec,
+  RECORD_BATCH_OVERHEAD,
+  batchCrc,
+  buildBatch,
+} from '../../src/protocol/records/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 
 const requestBytesMax = 1024 * 1024;
 const topic = 'bad-input';
 const seededCount = 40;
 const waitMs = 5000;
+const inflightMax = 8;
 
 // ---- a raw Kafka connection: whole frames out, size-prefixed frames in ----
 
@@ -160,20 +168,20 @@ class RawConnection {
 
 const produceVersion = 9;
 
-function produce(correlationId: number, version: number, records: Buffer, partitions = [0]): Buffer {
+function produce(correlationId: number, version: number, records: Buffer, partitions = [0], topicName = topic): Buffer {
   const body: ProduceRequestInput = {
     transactionalId: null,
     acks: -1,
     timeoutMs: 5000,
-    topicData: [{ name: topic, partitionData: partitions.map((index) => ({ index, records })) }],
+    topicData: [{ name: topicName, partitionData: partitions.map((index) => ({ index, records })) }],
   };
   return request(ApiKey.Produce, version, correlationId, body);
 }
 
-function produceErrors(frame: Buffer, version: number): number[] {
+function produceErrors(frame: Buffer, version: number, topicName = topic): number[] {
   const { body } = decodeResponse<ProduceResponse>(frame, ApiKey.Produce, version);
   assert.equal(body.responses.length, 1);
-  assert.equal(body.responses[0]!.name, topic);
+  assert.equal(body.responses[0]!.name, topicName);
   return body.responses[0]!.partitionResponses.map((p) => p.errorCode);
 }
 
@@ -217,15 +225,15 @@ describe('bad input frames', { timeout: 55_000 }, () => {
   let nextCorrelationId = 1;
   const cid = (): number => nextCorrelationId++;
 
-  /** The latest offset of each partition of the test topic, by ListOffsets v7. */
-  async function latestOffsets(): Promise<number[]> {
+  /** The latest offset of each partition of a topic (the test topic by default), by ListOffsets v7. */
+  async function latestOffsets(topicName = topic): Promise<number[]> {
     const conn = await RawConnection.open(broker.port);
     try {
       const frame = await conn.roundTrip(
         request(ApiKey.ListOffsets, 7, cid(), {
           replicaId: -1,
           isolationLevel: 0,
-          topics: [{ name: topic, partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, timestamp: -1 })) }],
+          topics: [{ name: topicName, partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, timestamp: -1 })) }],
         }),
       );
       const { body } = decodeResponse<ListOffsetsResponse>(frame, ApiKey.ListOffsets, 7);
@@ -240,7 +248,8 @@ describe('bad input frames', { timeout: 55_000 }, () => {
 
   before(async () => {
     broker = await startBroker({
-      overrides: { 'socket.request.max.bytes': String(requestBytesMax), 'num.partitions': '2' },
+      // A small in-flight limit makes the pipelining test pause and resume reading as well.
+      overrides: { 'socket.request.max.bytes': String(requestBytesMax), 'num.partitions': '2', 'queued.max.requests': String(inflightMax) },
     });
     // Known content to check at the end: nothing the bad requests send may land next to it.
     await kcatProduceKeyed(broker.bootstrap, topic, kcatKeyedLines(0, seededCount), ['-p', '0']);
@@ -329,12 +338,38 @@ describe('bad input frames', { timeout: 55_000 }, () => {
       assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), produceVersion, batch)), produceVersion), [ErrorCode.CORRUPT_MESSAGE]);
       // A wrong CRC field is the same fault seen from the other side.
       const badField = buildBatch({ records: [{ key: 'crc', value: 'wrong crc field' }] });
-      badField.writeUInt32BE((badField.readUInt32BE(17) + 1) >>> 0, 17);
+      badField.writeUInt32BE((badField.readUInt32BE(CRC_OFFSET) + 1) >>> 0, CRC_OFFSET);
       assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), produceVersion, badField)), produceVersion), [ErrorCode.CORRUPT_MESSAGE]);
     } finally {
       conn.destroy();
     }
     assert.deepEqual(await latestOffsets(), before);
+  });
+
+  // Kafka's LogValidator iterates (and decompresses) every record of a produced batch, so a batch
+  // whose CRC is right but whose records cannot be read is refused with CORRUPT_MESSAGE rather than
+  // stored where every consumer of the partition would trip over it.
+  test('a batch with a valid CRC but unreadable records gets CORRUPT_MESSAGE and appends nothing', async () => {
+    // A topic of its own: were such a batch stored, reading its partition would stall consumers.
+    const garbledTopic = 'bad-input-garbled';
+    const conn = await RawConnection.open(broker.port);
+    try {
+      const garbled = buildBatch({ records: [0, 1, 2].map((i) => ({ key: `k${i}`, value: `v${i}` })) });
+      garbled.fill(0xff, RECORD_BATCH_OVERHEAD, RECORD_BATCH_OVERHEAD + 9); // the first record's length varint runs on
+      garbled.writeUInt32BE(batchCrc(garbled, 0, garbled.length), CRC_OFFSET);
+      const notGzip = buildBatch({ records: [{ key: 'k', value: 'stored plain, labelled gzip' }] });
+      notGzip.writeInt16BE(notGzip.readInt16BE(ATTRIBUTES_OFFSET) | CompressionCodec.GZIP, ATTRIBUTES_OFFSET);
+      notGzip.writeUInt32BE(batchCrc(notGzip, 0, notGzip.length), CRC_OFFSET);
+      const fine = buildBatch({ records: [{ key: 'k', value: 'creates the topic' }] });
+      assert.deepEqual(produceErrors(await conn.roundTrip(produce(cid(), produceVersion, fine, [0], garbledTopic)), produceVersion, garbledTopic), [0]);
+      for (const [what, batch] of [['garbled records', garbled], ['plain records labelled gzip', notGzip]] as const) {
+        const frame = await conn.roundTrip(produce(cid(), produceVersion, batch, [0], garbledTopic));
+        assert.deepEqual(produceErrors(frame, produceVersion, garbledTopic), [ErrorCode.CORRUPT_MESSAGE], what);
+      }
+    } finally {
+      conn.destroy();
+    }
+    assert.deepEqual(await latestOffsets(garbledTopic), [1, 0]);
   });
 
   test('a magic-1 message set gets UNSUPPORTED_FOR_MESSAGE_FORMAT and appends nothing', async () => {
@@ -351,20 +386,29 @@ describe('bad input frames', { timeout: 55_000 }, () => {
     assert.deepEqual(await latestOffsets(), before);
   });
 
-  test('20 pipelined requests in one write get 20 responses in request order', async () => {
+  for (const count of [20, 200]) {
+    test(`${count} pipelined requests in one write get ${count} responses in request order (queued.max.requests=${inflightMax})`, async () => {
+      await pipelined(count);
+    });
+  }
+
+  async function pipelined(count: number): Promise<void> {
     const conn = await RawConnection.open(broker.port);
     try {
       const sent: { apiKey: number; version: number; correlationId: number }[] = [];
       const frames: Buffer[] = [];
-      for (let i = 0; i < 20; i++) {
+      for (let i = 0; i < count; i++) {
         const correlationId = 1000 + i;
         const [apiKey, version] = i % 2 === 0 ? [ApiKey.Metadata, 12] : [ApiKey.ApiVersions, i % 4 === 1 ? 0 : 4];
-        const body = apiKey === ApiKey.Metadata ? { topics: [{ name: topic }], allowAutoTopicCreation: false } : { clientSoftwareName: 'it', clientSoftwareVersion: '1' };
+        const body =
+          apiKey === ApiKey.Metadata ? { topics: [{ name: topic }], allowAutoTopicCreation: false }
+          : version >= 3 ? { clientSoftwareName: 'it', clientSoftwareVersion: '1' }
+          : {};
         frames.push(request(apiKey, version, correlationId, body));
         sent.push({ apiKey, version, correlationId });
       }
       conn.write(Buffer.concat(frames));
-      const responses = await conn.responses(20);
+      const responses = await conn.responses(count);
       responses.forEach((frame, i) => {
         const { apiKey, version, correlationId } = sent[i]!;
         assert.equal(decodeResponse(frame, apiKey, version).correlationId, correlationId, `response ${i}`);
@@ -372,11 +416,27 @@ describe('bad input frames', { timeout: 55_000 }, () => {
     } finally {
       conn.destroy();
     }
+  }
+
+  test('a connection stuck in the middle of a frame does not hold up others', async () => {
+    const stuck = await RawConnection.open(broker.port);
+    try {
+      const frame = request(ApiKey.Metadata, 12, cid(), { topics: null });
+      stuck.write(frame.subarray(0, frame.length - 3));
+      const answer = await bystander.roundTrip(request(ApiKey.ApiVersions, 3, cid(), { clientSoftwareName: 'it', clientSoftwareVersion: '1' }));
+      assert.equal(decodeResponse<ApiVersionsResponse>(answer, ApiKey.ApiVersions, 3).body.errorCode, 0);
+      // The rest of the frame arrives late and is answered.
+      stuck.write(frame.subarray(frame.length - 3));
+      assert.equal((await stuck.responses(1)).length, 1);
+    } finally {
+      stuck.destroy();
+    }
   });
 
   // Found by fuzz-frames: MetadataRequest names may be null from v10, MetadataResponse names only
-  // from v12, so a v10-11 lookup by topic id alone cannot be answered with a null name. Either an
-  // answer that decodes or a closed connection is fine; a crashed broker is not.
+  // from v12, so a v10-11 lookup by topic id alone cannot be answered with a null name. Kafka
+  // refuses it ("Topic name can not be null for version ...", INVALID_REQUEST); a closed
+  // connection would do too; a crashed broker would not. v12 looks the id up: UNKNOWN_TOPIC_ID.
   test('Metadata v10 and v11 naming a topic only by id are answered or refused, and the broker stays up', async () => {
     for (const version of [10, 11, 12]) {
       const conn = await RawConnection.open(broker.port);
@@ -386,7 +446,8 @@ describe('bad input frames', { timeout: 55_000 }, () => {
         const frame = await conn.responses(1).then((frames) => frames[0]!, () => null);
         if (frame !== null) {
           const { body: answer } = decodeResponse<MetadataResponse>(frame, ApiKey.Metadata, version);
-          assert.equal(answer.topics[0]?.errorCode, ErrorCode.UNKNOWN_TOPIC_ID, `Metadata v${version}: error code`);
+          const expected = version >= 12 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.INVALID_REQUEST;
+          assert.equal(answer.topics[0]?.errorCode, expected, `Metadata v${version}: error code`);
         }
         if (version === 12) assert.ok(frame !== null, 'Metadata v12 by topic id was not answered');
       } finally {

@@ -3,7 +3,8 @@
 // prefixes (negative, over socket.request.max.bytes, shorter than a header), or 1-4 frames of
 // ApiVersions/Metadata/Produce/Fetch/ListOffsets built with the generated codecs, each possibly
 // mutated (bit flips, overwritten bytes, truncation, a rewritten size, api key or version, a body
-// cut short or padded), split across several writes. Unmutated cases must get every response, in
+// cut short or padded), split across several writes; some produced batches carry an altered
+// header byte with the CRC re-sealed, which the broker must refuse or store readably. Unmutated cases must get every response, in
 // order, each decoding exactly; a size prefix the broker cannot accept must make it close the
 // connection by itself; and every connection must be closed within a bounded time once the client
 // half-closes. Afterwards the broker is alive, logged no internal error, the records produced
@@ -26,7 +27,16 @@ import { readResponseHeader } from '../../src/protocol/generated/response-header
 import type { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets-response.js';
 import type { MetadataResponse } from '../../src/protocol/generated/metadata-response.js';
-import { CompressionCodec, buildBatch, type CompressionCodecValue } from '../../src/protocol/records/index.js';
+import {
+  ATTRIBUTES_OFFSET,
+  COMPRESSION_CODEC_MASK,
+  CRC_OFFSET,
+  CompressionCodec,
+  RECORD_BATCH_OVERHEAD,
+  batchCrc,
+  buildBatch,
+  type CompressionCodecValue,
+} from '../../src/protocol/records/index.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261125);
 const replayPath = process.env.FUZZ_PATH;
@@ -62,6 +72,8 @@ interface RequestSpec {
   body: object;
   /** acks=0 produce: the broker sends nothing back. */
   isResponseless: boolean;
+  /** A produce whose batch header was altered and re-sealed: still a well-formed request. */
+  isTampered?: boolean;
 }
 
 function encode(spec: RequestSpec): Buffer {
@@ -235,14 +247,18 @@ function produceArb(): fc.Arbitrary<Omit<RequestSpec, 'correlationId'>> {
       partition: fc.integer({ min: 0, max: partitions.length }),
       codec: codecsArb,
       values: fc.array(fc.uint8Array({ maxLength: 200 }), { minLength: 1, maxLength: 5 }),
+      tamper: fc.option(fc.tuple(fc.integer({ min: ATTRIBUTES_OFFSET, max: RECORD_BATCH_OVERHEAD - 1 }), fc.integer({ min: 0, max: 255 })), { freq: 4 }),
     })
-    .map(({ version, acks, topic: topicChoice, partition: partitionChoice, codec, values }) => {
+    .map(({ version, acks: acksChoice, topic: topicChoice, partition: partitionChoice, codec, values, tamper }) => {
       // A failed acks=0 produce closes the connection (the client has no other way to learn of
       // it), which would drop the responses of the requests after it: acks=0 only where it succeeds.
+      const acks = tamper === null ? acksChoice : -1;
       const topic = acks === 0 ? scratchTopic : topicChoice;
       const partition = acks === 0 ? partitionChoice % partitions.length : partitionChoice;
       const compression = codec === CompressionCodec.ZSTD && version < 7 ? CompressionCodec.GZIP : codec;
       const records = values.map((v, i) => ({ key: `k${i}`, value: Buffer.from(v), headers: [{ key: 'h', value: String(i) }] }));
+      const batch = buildBatch({ compression, records });
+      if (tamper !== null) tamperHeader(batch, tamper[0], tamper[1]);
       return {
         apiKey: ApiKey.Produce,
         version,
@@ -250,11 +266,23 @@ function produceArb(): fc.Arbitrary<Omit<RequestSpec, 'correlationId'>> {
           transactionalId: null,
           acks,
           timeoutMs: 2000,
-          topicData: [{ name: topic, partitionData: [{ index: partition, records: buildBatch({ compression, records }) }] }],
+          topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
         },
         isResponseless: acks === 0,
+        isTampered: tamper !== null,
       };
     });
+}
+
+/**
+ * Overwrites one byte of a batch header's CRC-covered part (attributes to records count) and
+ * re-seals the CRC, so the broker's header checks, not the CRC, must catch what is inconsistent.
+ * The codec bits are kept: a batch whose codec disagrees with its body is bad-input-frames' case.
+ */
+function tamperHeader(batch: Buffer, at: number, value: number): void {
+  const codecByte = ATTRIBUTES_OFFSET + 1;
+  batch[at] = at === codecByte ? (value & ~COMPRESSION_CODEC_MASK) | (batch[at]! & COMPRESSION_CODEC_MASK) : value;
+  batch.writeUInt32BE(batchCrc(batch, 0, batch.length), CRC_OFFSET);
 }
 
 function fetchArb(fixture: Fixture): fc.Arbitrary<Omit<RequestSpec, 'correlationId'>> {
@@ -445,7 +473,9 @@ function caseArb(fixture: Fixture): fc.Arbitrary<Case> {
     .map(([items, points]) => {
       const encoded = items.map(([spec, m]) => (m === null ? encode(spec) : mutate(encode(spec), m)));
       const isAllValid = items.every(([, m]) => m === null);
-      const label = items.map(([s, m]) => `${API_MESSAGES[s.apiKey]!.name} v${s.version}${m === null ? '' : ` ${m.kind}`}`).join(', ');
+      const label = items
+        .map(([s, m]) => `${API_MESSAGES[s.apiKey]!.name} v${s.version}${s.isTampered ? ' tampered-header' : ''}${m === null ? '' : ` ${m.kind}`}`)
+        .join(', ');
       return {
         label,
         chunks: split(Buffer.concat(encoded), points),
@@ -625,10 +655,11 @@ describe('fuzzed frames against a live broker', { timeout: 58_000 }, () => {
     );
   });
 
-  test('afterwards everything the storm got appended reads back whole', async () => {
+  test('afterwards everything the storm got appended reads back whole', async (t) => {
     // Valid and mutated-but-accepted produces landed in the scratch topic: each partition must
     // read back as offsets 0..latest-1 with nothing missing, so no damaged batch was stored.
     const latest = await latestOffsets(broker.port, scratchTopic);
+    t.diagnostic(`${scratchTopic} holds ${latest.join(' + ')} records`);
     const records = (await kcatConsumeJson(broker.bootstrap, scratchTopic)).map(fromKcat);
     for (const partition of partitions) {
       const offsets = records.filter((r) => r.partition === partition).map((r) => r.offset);

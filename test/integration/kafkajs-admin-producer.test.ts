@@ -1,8 +1,9 @@
 // Goal: kafkajs 2.2.4, a pure-JavaScript client, drives Tideline's admin APIs (CreateTopics with
 // configs, Metadata, DescribeConfigs, AlterConfigs, CreatePartitions, DeleteTopics, ListOffsets by
-// latest/earliest and by timestamp) and produces with acks=-1, plain, gzip and idempotent; each
-// effect is checked by a separate request, and every produced record is read back with kcat and
-// compared exactly: count, partition, contiguous offsets, order, key, value, headers, timestamp.
+// latest/earliest and by timestamp) and produces with acks=-1, plain, gzip and idempotent (whose
+// stored batches must carry one producer id and gapless sequences); each effect is checked by a
+// separate request, and every produced record is read back with kcat and compared exactly: count,
+// partition, contiguous offsets, order, key, value, headers, timestamp.
 // Consumer groups do not exist yet, so nothing here uses a kafkajs consumer.
 
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { kcatConsumeJson } from '../helpers/kcat.js';
 import { headersOf, keyOf, valueOf } from '../helpers/records.js';
 import { activeSegmentPath, batchesIn } from '../helpers/segments.js';
+import { assertExactRecords, fromKcat, range } from '../helpers/verify.js';
 import {
   BASE_SEQUENCE_OFFSET,
   PRODUCER_EPOCH_OFFSET,
@@ -21,7 +23,6 @@ import {
   RECORDS_COUNT_OFFSET,
   readInt64,
 } from '../../src/protocol/records/batch-header.js';
-import { assertExactRecords, fromKcat, range } from '../helpers/verify.js';
 
 const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = kafkajs;
 

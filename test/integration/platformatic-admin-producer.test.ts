@@ -1,9 +1,10 @@
 // Goal: @platformatic/kafka 1.35, a modern client that speaks only recent API versions (Metadata
 // v9+, Produce v7+, Fetch v12+ with topic ids, flexible headers), works against Tideline: Admin
 // createTopics/listTopics/metadata/describeConfigs/incrementalAlterConfigs/createPartitions/
-// listOffsets/deleteTopics with each effect checked; a Producer with acks=-1, plain and idempotent,
-// sends keyed records with headers, read back exactly by kcat and by the client's own low-level
-// Fetch v16 and ListOffsets v9 over a raw Connection. No consumer groups (not implemented yet).
+// listOffsets/deleteRecords/deleteTopics with each effect checked; a Producer with acks=-1, plain
+// and idempotent (stored batches checked for producer id and sequences), sends keyed records with
+// headers, read back exactly by kcat and by the client's own low-level Fetch v16 and ListOffsets
+// v9 over a raw Connection. No consumer groups (not implemented yet).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { kcatConsumeJson } from '../helpers/kcat.js';
 import { headersOf, keyOf, valueOf } from '../helpers/records.js';
 import { activeSegmentPath, batchesIn } from '../helpers/segments.js';
+import { assertExactRecords, fromKcat, range, type ReadRecord } from '../helpers/verify.js';
 import {
   BASE_SEQUENCE_OFFSET,
   PRODUCER_EPOCH_OFFSET,
@@ -30,7 +32,6 @@ import {
   RECORDS_COUNT_OFFSET,
   readInt64,
 } from '../../src/protocol/records/batch-header.js';
-import { assertExactRecords, fromKcat, range, type ReadRecord } from '../helpers/verify.js';
 
 const clientId = 'tideline-platformatic-it';
 const partitionCount = 3;
@@ -218,6 +219,18 @@ describe('@platformatic/kafka admin and producer', { timeout: 55_000 }, () => {
     records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
     assertExactRecords(records, { indices: range(0, 60), partitionOf: (i) => i % partitionCount });
     for (const r of records) assert.equal(r.timestamp, timestampOf(Number(r.key!.slice(4))), `timestamp of ${r.key}`);
+  });
+
+  test('deleteRecords moves the log start offset, and reads start there', async () => {
+    const deleted = await admin.deleteRecords({ topics: [{ name: 'plt-idempotent', partitions: [{ partition: 0, offset: 10n }] }] });
+    assert.deepEqual(deleted, [{ name: 'plt-idempotent', partitions: [{ partition: 0, lowWatermark: 10n }] }]);
+    const listed = await admin.listOffsets({
+      topics: [{ name: 'plt-idempotent', partitions: [0, 1].map((partitionIndex) => ({ partitionIndex, timestamp: -2n })) }],
+    });
+    assert.deepEqual([...listed[0]!.partitions].sort((a, b) => a.partitionIndex - b.partitionIndex).map((p) => p.offset), [10n, 0n]);
+    const records = (await kcatConsumeJson(broker.bootstrap, 'plt-idempotent', ['-p', '0'])).map(fromKcat);
+    // Partition 0 holds the even records 0..58; the first ten (0..18) are gone.
+    assertExactRecords(records, { indices: range(20, 60).filter((i) => i % 2 === 0), firstOffsetOf: () => 10 });
   });
 
   test('the broker logged no internal error', () => {

@@ -24,7 +24,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
 }
 
 describe('recovery after kill -9', { timeout: 55_000 }, () => {
-  test('every acknowledged record survives SIGKILL, in order', async () => {
+  test('every acknowledged record survives SIGKILL, in order', async (t) => {
     const broker = await startBroker({ overrides: { 'num.partitions': String(partitionCount) } });
     const producer = spawnPython<[index: number, partition: number, offset: number]>('producer_stream.py', {
       bootstrap: broker.bootstrap,
@@ -49,6 +49,7 @@ describe('recovery after kill -9', { timeout: 55_000 }, () => {
     });
     assert.equal(consumed.timedOut, false);
     const records = consumed.records.map(fromPython);
+    t.diagnostic(`acknowledged ${acked.length}, found ${records.length} after restart`);
     const byPlace = new Map(records.map((r) => [`${r.partition}/${r.offset}`, r]));
     for (const [index, partition, offset] of acked) {
       const r = byPlace.get(`${partition}/${offset}`);

@@ -34,6 +34,7 @@ import {
   readInt64,
 } from './batch-header.js';
 import { CompressionCodec, type CompressionCodecValue } from './compression.js';
+import { checkRecordsStructure } from './structure.js';
 
 /** The header of a batch that passed validation, as plain numbers. */
 export interface ValidatedBatch {
@@ -144,7 +145,8 @@ export function batchCrc(buf: Buffer, pos: number, size: number): number {
  * Validates the `records` of one partition of a Produce request, in Kafka's order:
  * KafkaApis → ProduceRequest.validateRecords (one batch, magic 2, zstd needs v7), then
  * UnifiedLog.analyzeAndValidateRecords (baseOffset 0, size, CRC), then LogValidator.validateBatch
- * (offsets and count agree, no control batches, a sequence with a producer id).
+ * (offsets and count agree, no control batches, a sequence with a producer id), then every
+ * record's framing (structure.ts), as LogValidator reads every record.
  */
 export function validateProducedRecords(records: Buffer, limits?: ProduceLimits): ValidatedBatch | RecordsError {
   const size = frameSize(records, 0);
@@ -169,7 +171,7 @@ export function validateProducedRecords(records: Buffer, limits?: ProduceLimits)
   const integrity = checkSizeAndCrc(records, 0, size);
   if (integrity !== undefined) return integrity;
   const batch = readValidatedHeader(records, 0, size);
-  return checkClientBatch(batch) ?? batch;
+  return checkClientBatch(batch) ?? checkRecordsStructure(records, batch) ?? batch;
 }
 
 function checkZstdVersion(records: Buffer, produceVersion: number | undefined): RecordsError | undefined {

@@ -301,3 +301,15 @@ describe('in-place patches', () => {
     assert.equal(expectValid(validateBatchAt(buf, first.length)).timestampType, 1);
   });
 });
+
+it('a batch with a valid CRC but unreadable records is CORRUPT_MESSAGE', async () => {
+  const { buildBatch, validateProducedRecords, isRecordsError, batchCrc } = await import('../../../src/protocol/records/index.js');
+  const good = buildBatch({ records: [{ key: 'a', value: 'b' }, { key: 'c', value: 'd' }] });
+  assert.equal(isRecordsError(validateProducedRecords(good)), false);
+  const bad = Buffer.from(good);
+  bad[65] = 0x7e; // the first record's key length (zigzag 63) now overruns the record
+  bad.writeUInt32BE(batchCrc(bad, 0, bad.length), 17);
+  const result = validateProducedRecords(bad);
+  assert.ok(isRecordsError(result));
+  assert.equal(result.errorCode, ErrorCode.CORRUPT_MESSAGE);
+});
