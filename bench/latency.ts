@@ -18,14 +18,16 @@ import { summarizeLatency, type LatencySummary } from './stats.js';
 
 export interface LatencyOptions {
   rates: number[];
+  /** Each rate is measured once per linger.ms value. */
+  lingerMsList: number[];
   durationSec: number;
   recordBytes: number;
-  lingerMs: number;
   scratchDir: string;
 }
 
 export interface LatencyRow {
   targetRate: number;
+  lingerMs: number;
   /** The -r value used after calibration. */
   toolRate: number;
   achievedRate: number;
@@ -49,12 +51,17 @@ function readLatenciesMs(path: string): number[] {
     .map((l) => Number(l) / 1000);
 }
 
-async function calibrate(tool: string, bootstrap: string, topic: string, target: number, o: LatencyOptions, log: (s: string) => void): Promise<number> {
+interface Point {
+  target: number;
+  lingerMs: number;
+}
+
+async function calibrate(tool: string, bootstrap: string, topic: string, { target, lingerMs }: Point, o: LatencyOptions, log: (s: string) => void): Promise<number> {
   let toolRate = target;
   const latencyFile = join(o.scratchDir, 'probe-latency.txt');
   for (let i = 1; i <= PROBES_MAX; i++) {
     const records = Math.round(target * PROBE_SEC);
-    const run = await rdkafkaLatency({ tool, bootstrap, topic, records, recordBytes: o.recordBytes, lingerMs: o.lingerMs, ratePerSec: Math.round(toolRate), latencyFile, scratchDir: o.scratchDir, timeoutMs: 120_000 });
+    const run = await rdkafkaLatency({ tool, bootstrap, topic, records, recordBytes: o.recordBytes, lingerMs, ratePerSec: Math.round(toolRate), latencyFile, scratchDir: o.scratchDir, timeoutMs: 120_000 });
     const achieved = run.recordsPerSec;
     log(`  probe ${i}: -r ${Math.round(toolRate)} gave ${Math.round(achieved)} records/s`);
     if (Math.abs(achieved - target) / target <= RATE_TOLERANCE) break;
@@ -66,15 +73,16 @@ async function calibrate(tool: string, bootstrap: string, topic: string, target:
   return Math.round(toolRate);
 }
 
-async function measureRate(tool: LoadTool, broker: BrokerHandle, target: number, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
-  const topic = `bench-latency-${target}-${Date.now().toString(36)}`;
-  const row: LatencyRow = { targetRate: target, toolRate: target, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
+async function measurePoint(tool: LoadTool, broker: BrokerHandle, point: Point, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
+  const { target, lingerMs } = point;
+  const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
+  const row: LatencyRow = { targetRate: target, lingerMs, toolRate: target, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
   try {
-    row.toolRate = await calibrate(tool.path, broker.bootstrap, topic, target, o, log);
-    const latencyFile = join(o.scratchDir, `latency-${target}.txt`);
+    row.toolRate = await calibrate(tool.path, broker.bootstrap, topic, point, o, log);
+    const latencyFile = join(o.scratchDir, `latency-${target}-${lingerMs}.txt`);
     const before = broker.cpu();
     const records = Math.round(target * o.durationSec);
-    row.run = await rdkafkaLatency({ tool: tool.path, bootstrap: broker.bootstrap, topic, records, recordBytes: o.recordBytes, lingerMs: o.lingerMs, ratePerSec: row.toolRate, latencyFile, scratchDir: o.scratchDir, timeoutMs: 120_000 + o.durationSec * 10_000 });
+    row.run = await rdkafkaLatency({ tool: tool.path, bootstrap: broker.bootstrap, topic, records, recordBytes: o.recordBytes, lingerMs, ratePerSec: row.toolRate, latencyFile, scratchDir: o.scratchDir, timeoutMs: 120_000 + o.durationSec * 10_000 });
     row.brokerCpu = cpuDelta(before, broker.cpu());
     row.achievedRate = row.run.recordsPerSec;
     const samples = readLatenciesMs(latencyFile);
@@ -93,9 +101,11 @@ export async function runLatency(tool: LoadTool, broker: BrokerHandle, o: Latenc
     throw new Error('the latency scenario needs rdkafka_performance (kcat cannot measure per-message latency)');
   }
   const rows: LatencyRow[] = [];
-  for (const rate of o.rates) {
-    log(`rate ${rate} records/s, acks=all, ${o.durationSec} s`);
-    rows.push(await measureRate(tool, broker, rate, o, log));
+  for (const lingerMs of o.lingerMsList) {
+    for (const target of o.rates) {
+      log(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${o.durationSec} s`);
+      rows.push(await measurePoint(tool, broker, { target, lingerMs }, o, log));
+    }
   }
   return rows;
 }

@@ -29,7 +29,7 @@ options:
   --partitions N       partitions per topic, via num.partitions (default 4)
   --runs N             runs per throughput figure, median reported (default 3)
   --variants LIST      subset of ${VARIANTS.map((v) => v.id).join(',')}
-  --linger-ms N        producer linger.ms (default 5 for throughput, 0 for latency)
+  --linger-ms N[,N]    producer linger.ms (throughput default 5; latency measures each, default 0,5)
   --rates LIST         latency target rates in records/s (default 10000,50000)
   --duration S         seconds per latency rate (default 10)
   --profile            run the broker under node --cpu-prof and print the top 15 self-time functions
@@ -92,7 +92,11 @@ function parseOptions(argv: string[]) {
     partitions: num(values.partitions, 'partitions'),
     runs: num(values.runs, 'runs'),
     variants,
-    lingerMs: values['linger-ms'] !== undefined ? Number(values['linger-ms']) : scenario === 'latency' ? 0 : 5,
+    lingerMsList: (values['linger-ms'] ?? (scenario === 'latency' ? '0,5' : '5')).split(',').map((x) => {
+      const n = Number(x);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--linger-ms expects whole milliseconds, got "${x}"`);
+      return n;
+    }),
     rates: values.rates.split(',').map((r) => num(r, 'rates')),
     durationSec: num(values.duration, 'duration'),
     profile: values.profile,
@@ -108,7 +112,7 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 async function runScenario(o: Options, tool: LoadTool, broker: BrokerHandle, repoRoot: string, scratchDir: string) {
   if (o.scenario === 'throughput') {
-    const rows = await runThroughput(tool, broker, { ...o, repoRoot, scratchDir }, log);
+    const rows = await runThroughput(tool, broker, { ...o, lingerMs: o.lingerMsList[0]!, repoRoot, scratchDir }, log);
     return { throughput: rows, latency: undefined };
   }
   const rows = await runLatency(tool, broker, { ...o, scratchDir }, log);

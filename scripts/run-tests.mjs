@@ -18,7 +18,7 @@ function collect(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = collect('dist/test')
+const files = [...collect('dist/test'), ...collect('dist/bench/test')]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {

@@ -17,6 +17,7 @@ import { randomUuid } from '../protocol/reader.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { Partition } from '../replication/partition.js';
 import type { LogConfig, LogManager } from '../storage/index.js';
+import type { GroupCoordinator } from '../group/coordinator.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -28,7 +29,11 @@ const PRODUCER_ID_BLOCK_SIZE = 1000;
 
 export class Broker {
   readonly partitions = new Map<string, Map<number, Partition>>();
+  /** Set by the node right after construction (the coordinator needs the broker). */
+  groups!: GroupCoordinator;
   private producerIdBlock = { next: 0, end: 0 };
+  private readonly topicConfigCache = new Map<string, Map<string, string | null>>();
+  private readonly topicNumberCache = new Map<string, number>();
   private producerIdLock: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -62,19 +67,31 @@ export class Broker {
     return this.partitions.get(topic)?.get(partition);
   }
 
-  /** Effective topic configs: override, else broker synonym, else Kafka default. */
+  /**
+   * Effective topic configs: override, else broker synonym, else Kafka default. Cached per
+   * topic (the produce path reads them for every partition) and dropped on every metadata commit.
+   */
   topicConfig(topic: string): Map<string, string | null> {
+    let out = this.topicConfigCache.get(topic);
+    if (out) return out;
     const overrides = this.image.topicConfigs.get(topic);
-    const out = new Map<string, string | null>();
+    out = new Map<string, string | null>();
     for (const def of TOPIC_CONFIGS) {
       out.set(def.name, overrides?.get(def.name) ?? this.config.topicDefault(def.name).value);
     }
+    this.topicConfigCache.set(topic, out);
     return out;
   }
 
   topicConfigNumber(topic: string, name: string): number {
-    const def = TOPIC_CONFIGS.find((d) => d.name === name)!;
-    return parseConfigValue(def, this.topicConfig(topic).get(name) ?? def.defaultValue) as number;
+    const key = `${topic}\0${name}`;
+    let n = this.topicNumberCache.get(key);
+    if (n === undefined) {
+      const def = TOPIC_CONFIGS.find((d) => d.name === name)!;
+      n = parseConfigValue(def, this.topicConfig(topic).get(name) ?? def.defaultValue) as number;
+      this.topicNumberCache.set(key, n);
+    }
+    return n;
   }
 
   logConfigFor(topic: string): LogConfig {
@@ -127,7 +144,12 @@ export class Broker {
   }
 
   private onMetadataCommitted(records: MetadataRecord[]): void {
-    if (records.some((r) => r.type !== 'ProducerIds')) this.syncPartitions(Date.now());
+    this.topicConfigCache.clear();
+    this.topicNumberCache.clear();
+    if (records.some((r) => r.type !== 'ProducerIds')) {
+      this.syncPartitions(Date.now());
+      this.groups?.onMetadataChanged();
+    }
   }
 
   /** Makes the local replicas match the metadata image. */

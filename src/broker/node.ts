@@ -11,6 +11,7 @@ import { KafkaServer, parseListeners } from '../net/server.js';
 import { randomUuid } from '../protocol/reader.js';
 import { LogManager } from '../storage/index.js';
 import { Broker, type AdvertisedListener } from './broker.js';
+import { GroupCoordinator } from '../group/coordinator.js';
 import { createDispatcher } from './dispatcher.js';
 import { lockDataDirs, readOrCreateMetaProperties } from './meta-properties.js';
 
@@ -53,8 +54,10 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
     const bound = await server.listen(specs);
     const advertised = advertisedListeners(config, bound);
     const broker = new Broker(config, logs, quorum, advertised, logger.child({ component: 'broker' }));
+    broker.groups = new GroupCoordinator(broker, logger.child({ component: 'group-coordinator' }));
     await registerSelf(broker, advertised);
     broker.syncPartitions(Date.now());
+    broker.groups.start();
     server.setDispatcher(createDispatcher(broker));
 
     let maintenanceRunning = false;
@@ -80,6 +83,7 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
       async stop() {
         clearInterval(timer);
         await server.close(SHUTDOWN_GRACE_MS);
+        broker.groups.stop();
         await logs.close();
         unlock();
         logger.info({}, 'broker stopped');

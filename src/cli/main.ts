@@ -2,12 +2,14 @@
 // into a one-line message and a non-zero exit code (2 for usage and configuration problems).
 
 import { TidelineError } from '../common/errors.js';
+import { runGroups } from './groups.js';
 import { runStart } from './start.js';
 
 const USAGE = `usage: tideline <command> [options]
 
 commands:
   start [--config FILE] [--override key=value]...   run a broker (Kafka config names)
+  groups <list|describe|reset-offsets> [options]    consumer groups (tideline groups --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return runStart(rest);
+    case 'groups':
+      return runGroups(rest);
     case undefined:
     case '-h':
     case '--help':

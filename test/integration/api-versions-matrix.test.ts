@@ -18,10 +18,12 @@ let client: WireClient;
 let topicId = '';
 
 before(async () => {
-  broker = await startBroker({ config: { 'num.partitions': '2' } });
+  broker = await startBroker({ config: { 'num.partitions': '2', 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.num.partitions': '3' } });
   client = await WireClient.connect(broker.bootstrap);
   const created = await client.request(ApiKey.CreateTopics, 7, { topics: [{ name: TOPIC, numPartitions: 2, replicationFactor: 1 }], timeoutMs: 5000 });
   topicId = created.topics[0].topicId;
+  // Group APIs need __consumer_offsets, which the first FindCoordinator creates (as in Kafka).
+  await client.request(ApiKey.FindCoordinator, 4, { keyType: 0, coordinatorKeys: ['matrix-commit'] });
   for (const name of ['matrix-delete-records', 'matrix-partitions']) {
     await client.request(ApiKey.CreateTopics, 7, { topics: [{ name, numPartitions: 1, replicationFactor: 1 }], timeoutMs: 5000 });
   }
@@ -78,6 +80,66 @@ function sample(apiKey: number, version: number): { body: object; allowed?: numb
       return { body: { transactionalId: null, transactionTimeoutMs: 60000 } };
     case ApiKey.DeleteRecords:
       return { body: { topics: [{ name: 'matrix-delete-records', partitions: [{ partitionIndex: 0, offset: 0 }] }], timeoutMs: 5000 } };
+    case ApiKey.FindCoordinator:
+      return { body: version >= 4 ? { keyType: 0, coordinatorKeys: ['matrix-group'] } : { key: 'matrix-group', keyType: version >= 1 ? 0 : undefined } };
+    case ApiKey.JoinGroup:
+      return {
+        body: {
+          groupId: `matrix-join-${version}`,
+          sessionTimeoutMs: 10_000,
+          rebalanceTimeoutMs: version >= 1 ? 10_000 : undefined,
+          memberId: '',
+          protocolType: 'consumer',
+          protocols: [{ name: 'range', metadata: Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) }],
+        },
+        allowed: version >= 4 ? [ErrorCode.MEMBER_ID_REQUIRED] : [],
+      };
+    case ApiKey.SyncGroup:
+      return { body: { groupId: 'matrix-none', generationId: 1, memberId: 'nobody', assignments: [] }, allowed: [ErrorCode.UNKNOWN_MEMBER_ID] };
+    case ApiKey.Heartbeat:
+      return { body: { groupId: 'matrix-none', generationId: 1, memberId: 'nobody' }, allowed: [ErrorCode.UNKNOWN_MEMBER_ID] };
+    case ApiKey.LeaveGroup:
+      return {
+        body: version >= 3 ? { groupId: 'matrix-none', members: [{ memberId: 'nobody' }] } : { groupId: 'matrix-none', memberId: 'nobody' },
+        allowed: [ErrorCode.UNKNOWN_MEMBER_ID],
+      };
+    case ApiKey.OffsetCommit:
+      return {
+        body: {
+          groupId: 'matrix-commit',
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, committedOffset: version, committedMetadata: 'm' }] }],
+        },
+      };
+    case ApiKey.OffsetFetch:
+      return {
+        body:
+          version >= 8
+            ? { groups: [{ groupId: 'matrix-commit', topics: [{ name: TOPIC, partitionIndexes: [0] }] }] }
+            : { groupId: 'matrix-commit', topics: [{ name: TOPIC, partitionIndexes: [0] }] },
+      };
+    case ApiKey.DescribeGroups:
+      return { body: { groups: ['matrix-commit', 'matrix-join-0'] } };
+    case ApiKey.ListGroups:
+      return { body: {} };
+    case ApiKey.DeleteGroups:
+      return { body: { groupsNames: ['matrix-never-existed'] }, allowed: [ErrorCode.GROUP_ID_NOT_FOUND] };
+    case ApiKey.OffsetDelete:
+      return { body: { groupId: 'matrix-commit', topics: [{ name: 'matrix-delete-records', partitions: [{ partitionIndex: 0 }] }] } };
+    case ApiKey.ConsumerGroupHeartbeat:
+      return {
+        body: {
+          groupId: `matrix-848-${version}`,
+          memberId: version >= 1 ? `member-${version}-aaaaaaaaaaaa` : '',
+          memberEpoch: 0,
+          rebalanceTimeoutMs: 10_000,
+          subscribedTopicNames: [TOPIC],
+          topicPartitions: [],
+        },
+      };
+    case ApiKey.ConsumerGroupDescribe:
+      return { body: { groupIds: ['matrix-848-0'] } };
     default:
       return undefined;
   }

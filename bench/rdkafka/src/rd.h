@@ -4,7 +4,7 @@
  * Debian's librdkafka-dev ships examples/rdkafka_performance.c but not the private headers
  * it includes from the librdkafka source tree. This file provides just what that one program
  * uses: the system headers it relies on, RD_MIN/RD_MAX, rd_snprintf, and (through rdtime.h)
- * rd_ts_t and rd_clock(). bench/rdkafka-build.ts compiles the program with -I pointing here,
+ * rd_ts_t and rd_clock(). bench/load-tool.ts compiles the program with -I pointing here,
  * so both `#include "../src/rd.h"` and `#include "rd.h"` resolve to this file.
  */
 #ifndef TIDELINE_BENCH_RD_H

@@ -1,0 +1,308 @@
+// KafkaAdmin: a small promise-based admin client for what `tideline groups` needs (metadata,
+// group coordinators, listing and describing groups, committed offsets, log offsets and simple
+// offset commits). It routes each request to the broker that must answer it: group requests to
+// the group's coordinator (cached until a NOT_COORDINATOR-like error), ListOffsets to each
+// partition's leader, ListGroups to every broker. Retriable errors are retried a bounded number
+// of times with a fresh coordinator or leader lookup; everything else surfaces as a KafkaError.
+
+import type { DescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
+import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
+import type { ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
+import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-response.js';
+import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
+import type { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
+import type { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { BrokerPool, type HostPort } from './broker-pool.js';
+import { sleep, type KafkaConnection, type VersionRange } from './connection.js';
+import { kafkaErrorFor, markFinal, networkError } from './errors.js';
+import {
+  FIND_COORDINATOR_BATCH_MIN_VERSION,
+  buildDescribeGroupsRequest,
+  buildFindCoordinatorRequest,
+  buildListGroupsRequest,
+  buildOffsetCommitRequest,
+  buildOffsetFetchRequest,
+  groupApis,
+  parseDescribeGroupsResponse,
+  parseFindCoordinatorResponse,
+  parseListGroupsResponse,
+  parseOffsetCommitResponse,
+  parseOffsetFetchResponse,
+} from './group-requests.js';
+import { buildListOffsetsRequest, listOffsetsApi, parseListOffsetsResponse, specTimestamp, type OffsetQuery } from './list-offsets-request.js';
+import { buildMetadataRequest, metadataApi, parseMetadataResponse } from './metadata-request.js';
+import { groupBy, retryRounds, type RetryPolicy, type RoundResult } from './retry.js';
+import type { BrokerNode, ClusterMetadata, CommittedOffset, GroupDescription, ListedGroup, ListedOffset, OffsetToCommit } from './types.js';
+
+export interface AdminOptions {
+  clientId: string;
+  connectTimeoutMs: number;
+  /** Deadline of each request, from the call until its response. */
+  requestTimeoutMs: number;
+  /** Rounds after the first for retriable errors. */
+  retries: number;
+  retryBackoffMs: number;
+  inflightRequestsMax: number;
+  frameBytesMax: number;
+}
+
+export const defaultAdminOptions: AdminOptions = {
+  clientId: 'tideline-admin',
+  connectTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  retries: 5,
+  retryBackoffMs: 100,
+  inflightRequestsMax: 64,
+  frameBytesMax: 100 * 1024 * 1024,
+};
+
+const RETRY_BACKOFF_MAX_MS = 1_000;
+
+/** Parses `host:port[,host:port…]`; IPv6 hosts go in brackets (`[::1]:9092`). */
+export function parseBootstrap(bootstrap: string): HostPort[] {
+  const addresses = bootstrap.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (addresses.length === 0) throw new RangeError('the bootstrap server list is empty');
+  return addresses.map((address) => {
+    const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(address);
+    const port = match === null ? NaN : Number(match[3]);
+    if (match === null || port < 1 || port > 65535) throw new RangeError(`bootstrap server "${address}" is not HOST:PORT`);
+    return { host: match[1] ?? match[2]!, port };
+  });
+}
+
+export class KafkaAdmin {
+  private readonly options: AdminOptions;
+  private readonly pool: BrokerPool;
+  private readonly retryPolicy: RetryPolicy;
+  private readonly coordinators = new Map<string, number>();
+
+  constructor(options: Partial<AdminOptions> = {}) {
+    this.options = { ...defaultAdminOptions, ...options };
+    const { clientId, connectTimeoutMs, requestTimeoutMs, inflightRequestsMax, frameBytesMax } = this.options;
+    this.pool = new BrokerPool({ clientId, connectTimeoutMs, requestTimeoutMs, inflightRequestsMax, frameBytesMax });
+    this.retryPolicy = { retries: this.options.retries, backoffMs: this.options.retryBackoffMs, backoffMaxMs: RETRY_BACKOFF_MAX_MS, sleep };
+  }
+
+  /** Connects to the first bootstrap server that answers and learns the cluster's brokers. */
+  async connect(bootstrap: string): Promise<void> {
+    await this.pool.connectBootstrap(parseBootstrap(bootstrap));
+    await this.metadata([]);
+  }
+
+  /** Brokers and topics (all of them when `topics` is null), with partitions and leaders. */
+  async metadata(topics: readonly string[] | null = null): Promise<ClusterMetadata> {
+    const answers = await retryRounds(['metadata'], this.retryPolicy, async () => {
+      const connection = await this.pool.any();
+      const version = connection.versionFor(metadataApi.apiKey, metadataApi.versions);
+      const response = await connection.request<MetadataResponse>(metadataApi.apiKey, version, buildMetadataRequest(version, topics));
+      return new Map([['metadata', parseMetadataResponse(response)]]);
+    });
+    const metadata = answers.get('metadata')!;
+    this.pool.learn(metadata.brokers);
+    return metadata;
+  }
+
+  /** The coordinator of each group, from the cache or FindCoordinator (batched from v4). */
+  async findGroupCoordinators(groupIds: readonly string[]): Promise<Map<string, BrokerNode>> {
+    const found = await retryRounds(groupIds, this.retryPolicy, async (keys) => {
+      const answers: RoundResult<BrokerNode> = new Map();
+      const missing = keys.filter((k) => {
+        const node = this.cachedCoordinator(k);
+        if (node !== undefined) answers.set(k, node);
+        return node === undefined;
+      });
+      if (missing.length === 0) return answers;
+      const connection = await this.pool.any();
+      const version = connection.versionFor(groupApis.findCoordinator.apiKey, groupApis.findCoordinator.versions);
+      const batches = version >= FIND_COORDINATOR_BATCH_MIN_VERSION ? [missing] : missing.map((k) => [k]);
+      await Promise.all(batches.map(async (batch) => {
+        const body = buildFindCoordinatorRequest(version, batch);
+        const response = await connection.request<FindCoordinatorResponse>(groupApis.findCoordinator.apiKey, version, body);
+        for (const c of parseFindCoordinatorResponse(version, batch, response)) {
+          if (c.errorCode !== ErrorCode.NONE) {
+            answers.set(c.key, kafkaErrorFor(c.errorCode, `FindCoordinator(${c.key})`, c.errorMessage));
+            continue;
+          }
+          const node = { nodeId: c.nodeId, host: c.host, port: c.port, rack: null };
+          this.pool.learn([node]);
+          this.coordinators.set(c.key, c.nodeId);
+          answers.set(c.key, node);
+        }
+      }));
+      return answers;
+    });
+    return new Map(groupIds.map((g) => [g, found.get(g)!]));
+  }
+
+  async findGroupCoordinator(groupId: string): Promise<BrokerNode> {
+    return (await this.findGroupCoordinators([groupId])).get(groupId)!;
+  }
+
+  /** Every group on every broker; `states` filters by state (Kafka's names, ListGroups v4+). */
+  async listGroups(options: { states?: readonly string[] } = {}): Promise<ListedGroup[]> {
+    const states = options.states ?? [];
+    const brokers = (await this.metadata([])).brokers;
+    const answers = await retryRounds(brokers.map((b) => String(b.nodeId)), this.retryPolicy, async (keys) => {
+      const round: RoundResult<ListedGroup[]> = new Map();
+      await Promise.all(keys.map(async (key) => {
+        round.set(key, await this.listGroupsOn(Number(key), states).catch((err: Error) => err));
+      }));
+      return round;
+    });
+    const groups = [...answers.values()].flat();
+    const wanted = new Set(states.map((s) => s.toLowerCase()));
+    return groups
+      .filter((g) => wanted.size === 0 || g.groupState === null || wanted.has(g.groupState.toLowerCase()))
+      .sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
+  }
+
+  /** Describes groups at their coordinators; a group that does not exist comes back in state Dead. */
+  async describeGroups(groupIds: readonly string[]): Promise<GroupDescription[]> {
+    const described = await retryRounds(groupIds, this.retryPolicy, (keys, attempt) => this.describeRound(keys, attempt));
+    return groupIds.map((g) => described.get(g)!);
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    return (await this.describeGroups([groupId]))[0]!;
+  }
+
+  /** Every offset the group has committed, sorted by topic and partition. */
+  async fetchCommittedOffsets(groupId: string): Promise<CommittedOffset[]> {
+    const answers = await retryRounds([groupId], this.retryPolicy, (_keys, attempt) =>
+      this.atCoordinator(groupId, attempt, groupApis.offsetFetch, async (connection, version) => {
+        const response = await connection.request<OffsetFetchResponse>(groupApis.offsetFetch.apiKey, version, buildOffsetFetchRequest(version, groupId));
+        return parseOffsetFetchResponse(version, groupId, response);
+      }),
+    );
+    return answers.get(groupId)!;
+  }
+
+  /** Commits offsets for a group without members (generation -1, empty member id). */
+  async commitOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<void> {
+    if (offsets.length === 0) return;
+    await retryRounds([groupId], this.retryPolicy, (_keys, attempt) =>
+      this.atCoordinator(groupId, attempt, groupApis.offsetCommit, async (connection, version) => {
+        const response = await connection.request<OffsetCommitResponse>(groupApis.offsetCommit.apiKey, version, buildOffsetCommitRequest(groupId, offsets));
+        parseOffsetCommitResponse(groupId, response);
+        return true;
+      }),
+    );
+  }
+
+  /**
+   * Offsets by spec, each asked of its partition's leader; results in the order of `queries`. A
+   * partition asked with several specs goes out in one request per spec, since a request may
+   * name a partition only once.
+   */
+  async listOffsets(queries: readonly OffsetQuery[]): Promise<ListedOffset[]> {
+    const keyOf = (q: OffsetQuery): string => `${specTimestamp(q.spec)}:${q.partition}:${q.topic}`;
+    const byKey = new Map(queries.map((q) => [keyOf(q), q]));
+    const answers = await retryRounds([...byKey.keys()], this.retryPolicy, async (keys) => {
+      const round: RoundResult<ListedOffset> = new Map();
+      const asked = keys.map((k) => byKey.get(k)!);
+      const leaderOf = await this.partitionLeaders([...new Set(asked.map((q) => q.topic))]);
+      const routable: { query: OffsetQuery; leaderId: number }[] = [];
+      for (const query of asked) {
+        const leader = leaderOf(query.topic, query.partition);
+        if (leader instanceof Error) round.set(keyOf(query), leader);
+        else routable.push({ query, leaderId: leader });
+      }
+      const requests = groupBy(routable, (r) => r.leaderId);
+      await Promise.all([...requests].flatMap(([leaderId, list]) =>
+        [...groupBy(list, (r) => specTimestamp(r.query.spec)).values()].map(async (sameSpec) => {
+          const sent = sameSpec.map((r) => r.query);
+          try {
+            for (const r of await this.listOffsetsOn(leaderId, sent)) {
+              const query = sent.find((q) => q.topic === r.topic && q.partition === r.partition);
+              if (query !== undefined) round.set(keyOf(query), 'error' in r ? r.error : r);
+            }
+          } catch (err) {
+            for (const q of sent) round.set(keyOf(q), err as Error);
+          }
+        }),
+      ));
+      return round;
+    });
+    return queries.map((q) => answers.get(keyOf(q))!);
+  }
+
+  async close(): Promise<void> {
+    this.pool.close();
+  }
+
+  private cachedCoordinator(groupId: string): BrokerNode | undefined {
+    const nodeId = this.coordinators.get(groupId);
+    return nodeId === undefined ? undefined : this.pool.node(nodeId);
+  }
+
+  /**
+   * Looks up partition leaders: a leader id, or why there is none. A topic or partition the
+   * metadata does not know is final; a partition without a leader (an election) is retriable.
+   */
+  private async partitionLeaders(topics: readonly string[]): Promise<(topic: string, partition: number) => number | Error> {
+    const metadata = await this.metadata(topics);
+    const byName = new Map(metadata.topics.map((t) => [t.name, t]));
+    return (name, partition) => {
+      const context = `ListOffsets ${name}-${partition}`;
+      const topic = byName.get(name);
+      if (topic === undefined || topic.errorCode !== ErrorCode.NONE) {
+        return markFinal(kafkaErrorFor(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, context));
+      }
+      const p = topic.partitions.find((x) => x.partition === partition);
+      if (p === undefined) return markFinal(kafkaErrorFor(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, context, `topic ${name} has ${topic.partitions.length} partitions`));
+      return p.leaderId < 0 ? kafkaErrorFor(ErrorCode.LEADER_NOT_AVAILABLE, context) : p.leaderId;
+    };
+  }
+
+  private async listOffsetsOn(leaderId: number, queries: readonly OffsetQuery[]): Promise<ReturnType<typeof parseListOffsetsResponse>> {
+    const connection = await this.pool.get(leaderId);
+    const version = connection.versionFor(listOffsetsApi.apiKey, listOffsetsApi.versions);
+    const body = buildListOffsetsRequest(version, queries, this.options.requestTimeoutMs);
+    return parseListOffsetsResponse(await connection.request<ListOffsetsResponse>(listOffsetsApi.apiKey, version, body));
+  }
+
+  private async listGroupsOn(nodeId: number, states: readonly string[]): Promise<ListedGroup[]> {
+    const connection = await this.pool.get(nodeId);
+    const version = connection.versionFor(groupApis.listGroups.apiKey, groupApis.listGroups.versions);
+    const response = await connection.request<ListGroupsResponse>(groupApis.listGroups.apiKey, version, buildListGroupsRequest(version, states));
+    return parseListGroupsResponse(version, nodeId, response);
+  }
+
+  private async describeRound(keys: string[], attempt: number): Promise<RoundResult<GroupDescription>> {
+    if (attempt > 0) for (const k of keys) this.coordinators.delete(k);
+    const round: RoundResult<GroupDescription> = new Map();
+    const coordinators = await this.findGroupCoordinators(keys);
+    const byNode = groupBy(keys, (k) => coordinators.get(k)!.nodeId);
+    await Promise.all([...byNode].map(async ([nodeId, ids]) => {
+      try {
+        const connection = await this.pool.get(nodeId);
+        const version = connection.versionFor(groupApis.describeGroups.apiKey, groupApis.describeGroups.versions);
+        const response = await connection.request<DescribeGroupsResponse>(groupApis.describeGroups.apiKey, version, buildDescribeGroupsRequest(ids));
+        for (const { groupId, result } of parseDescribeGroupsResponse(response)) {
+          if (!ids.includes(groupId)) continue;
+          round.set(groupId, result instanceof Error ? result : { ...result, coordinator: coordinators.get(groupId)! });
+        }
+      } catch (err) {
+        for (const id of ids) round.set(id, err as Error);
+      }
+    }));
+    return round;
+  }
+
+  /** Runs `send` against the group's coordinator, forgetting a cached coordinator when retrying. */
+  private async atCoordinator<R>(
+    groupId: string,
+    attempt: number,
+    api: { apiKey: number; versions: VersionRange },
+    send: (connection: KafkaConnection, version: number) => Promise<R>,
+  ): Promise<RoundResult<R>> {
+    if (attempt > 0) this.coordinators.delete(groupId);
+    const coordinator = await this.findGroupCoordinator(groupId);
+    const connection = await this.pool.get(coordinator.nodeId).catch((err: unknown) => {
+      throw networkError(`cannot reach the coordinator of group ${groupId} (broker ${coordinator.nodeId} at ${coordinator.host}:${coordinator.port})`, err);
+    });
+    const version = connection.versionFor(api.apiKey, api.versions);
+    return new Map([[groupId, await send(connection, version)]]);
+  }
+}
