@@ -176,12 +176,17 @@ export class GroupCoordinator {
     for (const p of local?.values() ?? []) {
       if (p.isLeader && !this.loadedPartitions.has(p.index)) this.load(p);
     }
+    // KIP-848 targets follow topic changes (new partitions, created or deleted topics).
+    const nowMs = Date.now();
+    for (const g of this.groups.values()) g.consumer?.onTopicsChanged(nowMs, this.topicsView());
   }
 
+  /** Forgets a group; parked requests are answered NOT_COORDINATOR so clients look again. */
   private dropGroup(g: GroupEntry): void {
-    g.classic?.markDead();
+    const out = g.classic?.markDead();
     g.consumer?.markDead();
     this.groups.delete(g.groupId);
+    if (out) this.release(g, { ...out, metadataChanged: false });
   }
 
   private load(p: Partition): void {
@@ -219,7 +224,7 @@ export class GroupCoordinator {
         return;
       }
       const g = this.entryOrCreate(rec.groupId);
-      g.classic = ClassicGroup.restore(rec.value, nowMs, this.classicConfig, this.newMemberId, this.logger.child({ groupId: rec.groupId }));
+      g.classic = ClassicGroup.restore(rec.value, nowMs, this.classicConfig, this.newMemberId, this.logger.child({ groupId: rec.groupId }), rec.groupId);
     }
     void partition;
   }

@@ -51,6 +51,17 @@ async function waitUntil(isMet: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
+/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
+function brokerErrors(broker: BrokerProcess): string[] {
+  return broker
+    .stderrTail(4 * 1024 * 1024)
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+    .filter((entry) => entry.level >= 50)
+    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
+}
+
 describe('kafkajs consumer group and group admin', { timeout: 58_000 }, () => {
   let broker: BrokerProcess;
   let kafka: KafkaClient;
@@ -108,7 +119,8 @@ describe('kafkajs consumer group and group admin', { timeout: 58_000 }, () => {
 
   test('two consumers split the partitions and read back exactly what was produced; commits show', async () => {
     const members = [await startConsumer('c1', true), await startConsumer('c2', true)];
-    const explain = (): string => JSON.stringify(members.map((m) => ({ name: m.name, assignment: m.assignment, joins: m.joins, read: m.records.length })));
+    const explain = (): string =>
+      JSON.stringify(members.map((m) => ({ name: m.name, assignment: m.assignment, joins: m.joins, read: m.records.length })));
     const isSplit = (): boolean => {
       const owned = members.flatMap((m) => m.assignment ?? [-1]);
       return members.every((m) => (m.assignment?.length ?? 0) > 0) && new Set(owned).size === partitionCount && owned.length === partitionCount;
@@ -199,5 +211,9 @@ describe('kafkajs consumer group and group admin', { timeout: 58_000 }, () => {
     const { groups } = await admin.listGroups();
     assert.equal(groups.find((g) => g.groupId === groupId), undefined);
     assert.deepEqual(await committed(), ['-1', '-1', '-1']);
+  });
+
+  test('the broker logged no internal error', () => {
+    assert.deepEqual(brokerErrors(broker), []);
   });
 });

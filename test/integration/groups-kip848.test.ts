@@ -83,6 +83,17 @@ function assertNoDoubleOwnership(member: WireMember, others: readonly WireMember
   }
 }
 
+/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
+function brokerErrors(broker: BrokerProcess): string[] {
+  return broker
+    .stderrTail(4 * 1024 * 1024)
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+    .filter((entry) => entry.level >= 50)
+    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
+}
+
 describe('KIP-848 ConsumerGroupHeartbeat over the wire', { timeout: 55_000 }, () => {
   let broker: BrokerProcess;
   let wire: WireClient;
@@ -171,7 +182,9 @@ describe('KIP-848 ConsumerGroupHeartbeat over the wire', { timeout: 55_000 }, ()
         generationIdOrMemberEpoch: memberEpoch,
         memberId: member.memberId,
         groupInstanceId: null,
-        topics: [{ name: topic, partitions: [{ partitionIndex: a.owned[0]!, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null }] }],
+        topics: [
+          { name: topic, partitions: [{ partitionIndex: a.owned[0]!, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null }] },
+        ],
       });
     const ok = await commit(a, a.memberEpoch);
     assert.equal(ok.topics[0].partitions[0].errorCode, ErrorCode.NONE);
@@ -204,12 +217,17 @@ describe('KIP-848 ConsumerGroupHeartbeat over the wire', { timeout: 55_000 }, ()
     const response = await wire.request(ApiKey.ConsumerGroupDescribe, 0, { groupIds: [groupId], includeAuthorizedOperations: false });
     assert.deepEqual(response.groups[0].members.map((m: { memberId: string }) => m.memberId), [a.memberId]);
   });
+
+  test('the broker logged no internal error', () => {
+    assert.deepEqual(brokerErrors(broker), []);
+  });
 });
 
 function isSettled(members: readonly WireMember[]): boolean {
   const owned = members.flatMap((m) => m.owned);
   const epochs = new Set(members.map((m) => m.memberEpoch));
-  return owned.length === partitionCount && new Set(owned).size === partitionCount && epochs.size === 1 && members.every((m) => m.owned.length > 0);
+  const isComplete = owned.length === partitionCount && new Set(owned).size === partitionCount;
+  return isComplete && epochs.size === 1 && members.every((m) => m.owned.length > 0);
 }
 
 /** Metadata v12 with auto-creation until the topic has its partitions and a topic id (bounded). */

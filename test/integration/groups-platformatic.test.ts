@@ -45,6 +45,10 @@ function assignedPartitions(t: Tracked, topic: string): number[] | undefined {
   return [...(assignments.find((a) => a.topic === topic)?.partitions ?? [])].sort((a, b) => a - b);
 }
 
+function describeMembers(members: readonly Tracked[], topic: string): string {
+  return JSON.stringify(members.map((m) => ({ name: m.name, assigned: assignedPartitions(m, topic), read: m.records.length })));
+}
+
 function isSplit(members: readonly Tracked[], topic: string, partitionCount: number): boolean {
   const owned = members.flatMap((m) => assignedPartitions(m, topic) ?? [-1]);
   return owned.length === partitionCount && new Set(owned).size === partitionCount && !owned.includes(-1);
@@ -67,6 +71,17 @@ async function waitUntilSteady(isMet: () => boolean, timeoutMs: number, explain:
     if (isMet()) return;
     if (Date.now() > deadline) throw new Error(`not steady within ${timeoutMs} ms:\n${explain()}`);
   }
+}
+
+/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
+function brokerErrors(broker: BrokerProcess): string[] {
+  return broker
+    .stderrTail(4 * 1024 * 1024)
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+    .filter((entry) => entry.level >= 50)
+    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
 }
 
 describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 58_000 }, () => {
@@ -122,7 +137,13 @@ describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 
   };
 
   before(async () => {
-    broker = await startBroker({ overrides: { 'group.initial.rebalance.delay.ms': '300', 'auto.create.topics.enable': 'false', 'group.consumer.heartbeat.interval.ms': '500' } });
+    broker = await startBroker({
+      overrides: {
+        'group.initial.rebalance.delay.ms': '300',
+        'group.consumer.heartbeat.interval.ms': '500',
+        'auto.create.topics.enable': 'false',
+      },
+    });
     admin = new Admin({ clientId, bootstrapBrokers: [broker.bootstrap], retries: 2, retryDelay: 100, timeout: 10_000 });
     producer = new Producer({ clientId, bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers, retries: 2, retryDelay: 100 });
     await admin.createTopics({ topics: ['plt-classic-topic'], partitions: 3, replicas: 1 });
@@ -139,7 +160,7 @@ describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 
     const topic = 'plt-classic-topic';
     const groupId = 'plt-classic';
     const members = [await startConsumer('c1', groupId, topic, 'classic'), await startConsumer('c2', groupId, topic, 'classic')];
-    const explain = (): string => JSON.stringify(members.map((m) => ({ name: m.name, assigned: assignedPartitions(m, topic), read: m.records.length })));
+    const explain = (): string => describeMembers(members, topic);
     await waitUntilSteady(() => isSplit(members, topic, 3) && members.every((m) => assignedPartitions(m, topic)!.length > 0), 20_000, explain);
     const assigned = members.map((m) => assignedPartitions(m, topic)!);
 
@@ -176,7 +197,7 @@ describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 
     const topic = 'plt-848-topic';
     const groupId = 'plt-848';
     const members = [await startConsumer('k1', groupId, topic, 'consumer'), await startConsumer('k2', groupId, topic, 'consumer')];
-    const explain = (): string => JSON.stringify(members.map((m) => ({ name: m.name, assigned: assignedPartitions(m, topic), read: m.records.length })));
+    const explain = (): string => describeMembers(members, topic);
     await waitUntilSteady(() => isSplit(members, topic, 4) && members.every((m) => assignedPartitions(m, topic)!.length === 2), 25_000, explain);
     const assigned = members.map((m) => assignedPartitions(m, topic)!);
 
@@ -203,5 +224,9 @@ describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 
     });
     await waitForCommitted(groupId, topic, { 0: 75, 1: 75, 2: 75, 3: 75 });
     await close(stayer);
+  });
+
+  test('the broker logged no internal error', () => {
+    assert.deepEqual(brokerErrors(broker), []);
   });
 });

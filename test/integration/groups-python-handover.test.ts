@@ -144,6 +144,17 @@ async function createTopics(bootstrap: string, topics: { name: string; partition
   assert.deepEqual(created.results, Object.fromEntries(topics.map((t) => [t.name, null])));
 }
 
+/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
+function brokerErrors(broker: BrokerProcess): string[] {
+  return broker
+    .stderrTail(4 * 1024 * 1024)
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+    .filter((entry) => entry.level >= 50)
+    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
+}
+
 describe('python consumer groups hand over partitions', { timeout: 58_000 }, () => {
   let broker: BrokerProcess;
   const sharedTopic = 'grp-shared';
@@ -217,6 +228,10 @@ describe('python consumer groups hand over partitions', { timeout: 58_000 }, () 
     } finally {
       killRunning(members);
     }
+  });
+
+  test('the broker logged no internal error', () => {
+    assert.deepEqual(brokerErrors(broker), []);
   });
 });
 

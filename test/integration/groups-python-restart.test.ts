@@ -154,6 +154,17 @@ function committedOffset(members: readonly Member[], partition: number): number 
   return offset;
 }
 
+/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
+function brokerErrors(broker: BrokerProcess): string[] {
+  return broker
+    .stderrTail(4 * 1024 * 1024)
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
+    .filter((entry) => entry.level >= 50)
+    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
+}
+
 describe('python consumer group offsets and static members across restarts', { timeout: 58_000 }, () => {
   let broker: BrokerProcess;
   const overrides = { 'group.initial.rebalance.delay.ms': '300', 'auto.create.topics.enable': 'false' };
@@ -227,5 +238,9 @@ describe('python consumer group offsets and static members across restarts', { t
     }
     assertReadExactly([first, other, restarted], range(0, 400), (i) => i % 4);
     await Promise.all([other, restarted].map((m) => m.stop()));
+  });
+
+  test('the broker logged no internal error', () => {
+    assert.deepEqual(brokerErrors(broker), []);
   });
 });

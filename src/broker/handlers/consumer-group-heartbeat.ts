@@ -7,7 +7,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { ConsumerGroupHeartbeatRequest } from '../../protocol/generated/consumer-group-heartbeat-request.js';
 import type { ConsumerGroupHeartbeatResponseInput } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import { ErrorCode, errorInfo } from '../../protocol/errors.js';
-import { ConsumerGroup } from '../../group/consumer/index.js';
+import { ConsumerGroup, validateConsumerGroupHeartbeat } from '../../group/consumer/index.js';
 import { defineHandler } from './handler.js';
 
 export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponseInput>({
@@ -25,12 +25,14 @@ export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbea
       heartbeatIntervalMs: 0,
       assignment: null,
     });
-    const problem = req.groupId === '' ? ErrorCode.INVALID_REQUEST : coordinator.check(req.groupId);
+    const rejected = validateConsumerGroupHeartbeat(ctx.apiVersion, req, coordinator.consumerConfig.assignors);
+    if (rejected) return fail(rejected.errorCode, rejected.errorMessage);
+    const problem = coordinator.check(req.groupId);
     if (problem !== ErrorCode.NONE) return fail(problem);
     const g = coordinator.entryOrCreate(req.groupId);
     if (g.classic && g.classic.state !== 'Empty') return fail(ErrorCode.GROUP_ID_NOT_FOUND, `group ${req.groupId} is a classic group with members`);
     g.consumer ??= new ConsumerGroup(req.groupId, coordinator.consumerConfig, coordinator.newMemberId, ctx.broker.logger.child({ groupId: req.groupId }));
-    const { response } = g.consumer.heartbeat(ctx.nowMs, ctx.apiVersion, req, coordinator.topicsView());
+    const { response } = g.consumer.heartbeat(ctx.nowMs, ctx.apiVersion, req, coordinator.topicsView(), { clientId: ctx.clientId ?? '', clientHost: ctx.clientHost });
     return { throttleTimeMs: 0, ...response };
   },
 });

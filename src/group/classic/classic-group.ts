@@ -81,6 +81,11 @@ export class ClassicGroup {
     return this.#core.members.has(memberId);
   }
 
+  /** Member ids handed out with MEMBER_ID_REQUIRED whose second JoinGroup has not come yet. */
+  pendingMemberIds(): string[] {
+    return [...this.#core.pendingJoinMembers.keys()];
+  }
+
   /** The join's own response is among the completions, now or from a later call. */
   join(nowMs: number, req: JoinRequest): GroupOutput {
     return this.#run(() => handleJoin(this.#core, nowMs, req));

@@ -28,10 +28,11 @@ export function handleJoin(core: GroupCore, nowMs: number, req: JoinRequest): vo
   if (req.sessionTimeoutMs < minSessionTimeoutMs || req.sessionTimeoutMs > maxSessionTimeoutMs) {
     return reply(joinErrorResponse(req.memberId, ErrorCode.INVALID_SESSION_TIMEOUT));
   }
-  if (!acceptJoiningMember(core, req)) {
+  const member = joiningMember(core, req);
+  if (!acceptJoiningMember(core, member)) {
     // A known member beyond the limit is removed, as Kafka does when the limit was lowered.
-    if (core.members.has(req.memberId)) {
-      core.removeAndRelease(req.memberId);
+    if (member !== undefined) {
+      core.removeAndRelease(member.memberId);
       maybeCompleteJoinPhase(core, nowMs);
     }
     return reply(joinErrorResponse('', ErrorCode.GROUP_MAX_SIZE_REACHED));
@@ -48,25 +49,41 @@ export function handleJoin(core: GroupCore, nowMs: number, req: JoinRequest): vo
 }
 
 /**
- * Kafka's acceptJoiningMember (group.max.size). While rebalancing, members already rejoined are
- * accepted and others only while fewer than maxSize have rejoined; otherwise known members are
- * accepted and new ones while the group is below maxSize. Unlike Kafka, a static member rejoining
- * with an empty member id counts as the member it replaces, so a full group can still restart
- * its static members.
+ * group.max.size, after Kafka's acceptJoiningMember. Outside a rebalance, known members are
+ * accepted and new ones while the group is below maxSize. While rebalancing, Kafka counts the
+ * members that have rejoined; but static members that have not rejoined are kept when the join
+ * phase ends, so Kafka can end up above the limit. We count what the next generation will hold:
+ * rejoined members plus static ones. A rejoined member is always accepted, a static member that
+ * has not rejoined yet unless the group is over the limit (after a reload with a lower limit),
+ * anyone else only below the limit. A static member rejoining with an empty member id counts as
+ * the member it replaces (Kafka counts it as new).
  */
-function acceptJoiningMember(core: GroupCore, req: JoinRequest): boolean {
-  const memberId = req.memberId !== '' || req.groupInstanceId === null ? req.memberId : (core.staticMembers.get(req.groupInstanceId) ?? '');
-  const member = core.members.get(memberId);
+function acceptJoiningMember(core: GroupCore, member: ClassicMember | undefined): boolean {
+  const { maxSize } = core.config;
   switch (core.state) {
     case 'Empty':
     case 'Dead':
       return true;
-    case 'PreparingRebalance':
-      return (member !== undefined && isAwaitingJoin(member)) || core.numAwaitingJoin() < core.config.maxSize;
+    case 'PreparingRebalance': {
+      if (member !== undefined && isAwaitingJoin(member)) return true;
+      const nextGenerationSize = core.memberList().filter((m) => isAwaitingJoin(m) || m.groupInstanceId !== null).length;
+      if (member !== undefined && member.groupInstanceId !== null) return nextGenerationSize <= maxSize;
+      return nextGenerationSize < maxSize;
+    }
     case 'CompletingRebalance':
     case 'Stable':
-      return member !== undefined || core.members.size < core.config.maxSize;
+      return member !== undefined || core.members.size < maxSize;
   }
+}
+
+/** The member a JoinGroup speaks for: by member id, or by instance id for a restarted static member. */
+function joiningMember(core: GroupCore, req: JoinRequest): ClassicMember | undefined {
+  if (req.memberId !== '') return core.members.get(req.memberId);
+  if (req.groupInstanceId !== null) {
+    const memberId = core.staticMembers.get(req.groupInstanceId);
+    return memberId === undefined ? undefined : core.members.get(memberId);
+  }
+  return undefined;
 }
 
 function joinNewMember(core: GroupCore, nowMs: number, req: JoinRequest): void {
@@ -164,6 +181,7 @@ function updateStaticMember(core: GroupCore, nowMs: number, req: JoinRequest, ol
   switch (core.state) {
     case 'Stable':
       if (isUnchanged && core.protocolName === selectProtocol(core.memberList())) {
+        core.log.info({ memberId: newMemberId, groupInstanceId: req.groupInstanceId }, 'static member replaced without a rebalance');
         core.persist();
         core.completeJoin(member, { ...core.currentJoinResponse(member, previousLeader), members: [] });
         return;

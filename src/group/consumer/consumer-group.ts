@@ -26,14 +26,8 @@ import type { ConsumerGroupHeartbeatRequest } from '../../protocol/generated/con
 import type { ConsumerGroupHeartbeatResponseInput } from '../../protocol/generated/consumer-group-heartbeat-response.js';
 import { assignorByName } from '../assignors/index.js';
 import { describeGroup } from './describe.js';
-import {
-  checkMemberEpoch,
-  hasSubscriptionChanged,
-  isAssignmentEqual,
-  isMetadataEqual,
-  newMember,
-  withRequestMetadata,
-} from './member.js';
+import { hasSubscriptionChanged, isAssignmentEqual, isMetadataEqual, withRequestMetadata } from './member.js';
+import { findLeavingMember, findMember, type FoundMember, type MemberLookup } from './member-lookup.js';
 import { PartitionHolders } from './partition-holders.js';
 import {
   fromEntries,
@@ -59,16 +53,6 @@ export interface HeartbeatResult {
   response: ConsumerGroupHeartbeatResponseInput;
   /** Whether durable state (see snapshot.ts) changed and should be persisted. */
   changed: boolean;
-}
-
-/**
- * The member a heartbeat is about. `member` is the record to update, already under the request's
- * member id; `stored` is what the group holds now: null for a new member, the same record for a
- * known one, the departed static member when a new process takes over its instance id.
- */
-interface FoundMember {
-  readonly member: ConsumerGroupMember;
-  readonly stored: ConsumerGroupMember | null;
 }
 
 const NO_CLIENT: ClientInfo = { clientId: '', clientHost: '' };
@@ -153,13 +137,14 @@ export class ConsumerGroup {
       );
     }
     const memberId = req.memberId === '' ? this.#newId() : req.memberId; // v0 joins only (validated)
-    const found = this.#findMember(memberId, req);
+    const found = findMember(this.#lookup(), memberId, req);
     if ('errorCode' in found) return rejected(found);
     return this.#memberHeartbeat(nowMs, req, topics, client, found);
   }
 
   /** Applies session timeouts and rebalance timeouts (members stuck revoking) due at `nowMs`. */
   expire(nowMs: number): { changed: boolean } {
+    if (this.#isDead) return { changed: false };
     const removals: [ConsumerGroupMember, string][] = [];
     for (const m of this.#members.values()) {
       const sessionDeadlineMs = this.#sessionDeadlineMs.get(m.memberId);
@@ -291,48 +276,6 @@ export class ConsumerGroup {
 
   // --- heartbeat paths ---
 
-  #findMember(memberId: string, req: ConsumerGroupHeartbeatRequest): FoundMember | Rejection {
-    const isJoining = req.memberEpoch === JOIN_GROUP_MEMBER_EPOCH;
-    if (req.instanceId === null) {
-      const existing = this.#members.get(memberId);
-      if (existing === undefined) {
-        if (isJoining) return { member: newMember(memberId), stored: null };
-        return rejection(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${this.groupId}.`);
-      }
-      return checkMemberEpoch(existing, req.memberEpoch, req.topicPartitions) ?? { member: existing, stored: existing };
-    }
-    const staticMemberId = this.#staticMembers.get(req.instanceId);
-    const existing = staticMemberId === undefined ? undefined : this.#members.get(staticMemberId);
-    if (isJoining) {
-      if (existing === undefined) {
-        const known = this.#members.get(memberId); // a member rejoining with an instance id it lacked
-        return known === undefined ? { member: newMember(memberId), stored: null } : { member: known, stored: known };
-      }
-      if (existing.memberId === memberId) return { member: existing, stored: existing };
-      // A new process takes the instance id over, which it may only once the old one said it
-      // would be back (epoch -2); otherwise the old one is still live (KIP-848 static membership).
-      if (existing.memberEpoch !== LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
-        return rejection(
-          ErrorCode.UNRELEASED_INSTANCE_ID,
-          `Static member ${memberId} with instance id ${req.instanceId} cannot join the group because the ` +
-            `instance id is owned by member ${existing.memberId}.`,
-        );
-      }
-      if (this.#members.has(memberId)) {
-        return rejection(ErrorCode.INVALID_REQUEST, `MemberId ${memberId} already belongs to another member.`);
-      }
-      return { member: { ...existing, memberId, memberEpoch: 0 }, stored: existing };
-    }
-    if (existing === undefined) return rejection(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
-    if (existing.memberId !== memberId) {
-      return rejection(
-        ErrorCode.FENCED_INSTANCE_ID,
-        `Static member ${memberId} with instance id ${req.instanceId} was fenced by member ${existing.memberId}.`,
-      );
-    }
-    return checkMemberEpoch(existing, req.memberEpoch, req.topicPartitions) ?? { member: existing, stored: existing };
-  }
-
   #memberHeartbeat(
     nowMs: number,
     req: ConsumerGroupHeartbeatRequest,
@@ -427,12 +370,17 @@ export class ConsumerGroup {
   }
 
   #leave(nowMs: number, req: ConsumerGroupHeartbeatRequest): HeartbeatResult {
-    const member = this.#findLeavingMember(req);
+    const member = findLeavingMember(this.#lookup(), req);
     if ('errorCode' in member) return rejected(member);
     if (req.memberEpoch === LEAVE_GROUP_STATIC_MEMBER_EPOCH) {
       // The static member keeps its assignment (no epoch bump, nobody else gets its partitions)
       // for one session timeout, waiting for a process with its instance id to take over.
-      this.#putMember({ ...member, memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH, state: 'stable', partitionsPendingRevocation: NO_PARTITIONS });
+      this.#putMember({
+        ...member,
+        memberEpoch: LEAVE_GROUP_STATIC_MEMBER_EPOCH,
+        state: 'stable',
+        partitionsPendingRevocation: NO_PARTITIONS,
+      });
       this.#rebalanceDeadlineMs.delete(member.memberId);
       this.#sessionDeadlineMs.set(member.memberId, nowMs + this.#config.sessionTimeoutMs);
       this.#log.info({ memberId: member.memberId, instanceId: member.instanceId }, 'static member left temporarily');
@@ -453,23 +401,8 @@ export class ConsumerGroup {
     };
   }
 
-  #findLeavingMember(req: ConsumerGroupHeartbeatRequest): ConsumerGroupMember | Rejection {
-    if (req.instanceId === null) {
-      return (
-        this.#members.get(req.memberId) ??
-        rejection(ErrorCode.UNKNOWN_MEMBER_ID, `Member ${req.memberId} is not a member of group ${this.groupId}.`)
-      );
-    }
-    const memberId = this.#staticMembers.get(req.instanceId);
-    const member = memberId === undefined ? undefined : this.#members.get(memberId);
-    if (member === undefined) return rejection(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
-    if (member.memberId !== req.memberId) {
-      return rejection(
-        ErrorCode.FENCED_INSTANCE_ID,
-        `Static member ${req.memberId} with instance id ${req.instanceId} was fenced by member ${member.memberId}.`,
-      );
-    }
-    return member;
+  #lookup(): MemberLookup {
+    return { groupId: this.groupId, members: this.#members, staticMembers: this.#staticMembers };
   }
 
   // --- membership and assignment bookkeeping ---

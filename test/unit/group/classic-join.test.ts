@@ -200,6 +200,23 @@ test('group.max.size turns away new members but keeps known ones', () => {
   assert.deepEqual(h.group.memberIds(), ['a-1', 'c-3']);
 });
 
+test('group.max.size while rebalancing counts static members that have not rejoined, since they stay', () => {
+  const h = new Harness({ maxSize: 2 });
+  h.replay([
+    { t: 0, do: 'join a v=3', out: [] },
+    { t: 100, do: 'join s instance=s1 session=60000', out: [] },
+    { t: 3000, do: 'expire', out: [] },
+    { t: 6000, do: 'expire', out: ['join(a) NONE id=a-1 gen=1 range leader=a-1 members=[a-1,s1-2]', 'join(s) NONE id=s1-2 gen=1 range leader=a-1 members=[]'] },
+    { t: 6010, do: 'sync a a=0 s=1', out: ['sync(a) NONE 0', 'persist'] },
+    { t: 7000, do: 'join a', out: [], state: 'PreparingRebalance gen=1' },
+    // Kafka would take c (one member has rejoined, below 2) and end with three members.
+    { t: 7100, do: 'join c v=3', out: ['join(c) GROUP_MAX_SIZE_REACHED'] },
+    { t: 7200, do: 'heartbeat s', out: ['heartbeat(s) REBALANCE_IN_PROGRESS'] },
+    { t: 37_000, do: 'expire', out: ['join(a) NONE id=a-1 gen=2 range leader=a-1 members=[a-1,s1-2]'] },
+  ]);
+  assert.equal(h.group.size, 2);
+});
+
 test('a member that sends JoinGroup twice gets an answer to both', () => {
   const h = new Harness();
   h.replay([
