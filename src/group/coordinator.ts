@@ -243,15 +243,6 @@ export class GroupCoordinator {
     return awaitHighWatermark(p, outcome.baseOffset + records.length, WRITE_TIMEOUT_MS);
   }
 
-  /** Persists a classic group's membership after a generation changed (Kafka's storeGroup). */
-  persistClassic(g: GroupEntry): void {
-    if (!g.classic) return;
-    this.append(g.groupId, [encodeGroupRecord(g.groupId, g.classic.snapshot())]).then(
-      (code) => code !== ErrorCode.NONE && this.logger.warn({ groupId: g.groupId, errorCode: code }, 'group metadata not persisted'),
-      (err: unknown) => this.logger.error({ err, groupId: g.groupId }, 'group metadata write failed'),
-    );
-  }
-
   // ---- parked requests -------------------------------------------------------------------
 
   /** Runs a state-machine call that may answer later; returns the promise of its own answer. */
@@ -262,13 +253,33 @@ export class GroupCoordinator {
     return answer;
   }
 
+  /**
+   * Answers what the state machine released. When the generation changed, the group's record is
+   * written first and the answers wait for it, as Kafka answers SyncGroup only after storing
+   * the group: a member never holds an assignment the coordinator could forget.
+   */
   release(g: GroupEntry, out: GroupOutput): void {
-    for (const c of out.completions) {
-      const resolve = this.parked.get(c.requestId);
-      this.parked.delete(c.requestId);
-      resolve?.(c.response);
+    const answer = (): void => {
+      for (const c of out.completions) {
+        const resolve = this.parked.get(c.requestId);
+        this.parked.delete(c.requestId);
+        resolve?.(c.response);
+      }
+    };
+    if (!out.metadataChanged || !g.classic) {
+      answer();
+      return;
     }
-    if (out.metadataChanged) this.persistClassic(g);
+    this.append(g.groupId, [encodeGroupRecord(g.groupId, g.classic.snapshot())]).then(
+      (code) => {
+        if (code !== ErrorCode.NONE) this.logger.warn({ groupId: g.groupId, errorCode: code }, 'group metadata not persisted');
+        answer();
+      },
+      (err: unknown) => {
+        this.logger.error({ err, groupId: g.groupId }, 'group metadata write failed');
+        answer();
+      },
+    );
   }
 
   // ---- offsets ---------------------------------------------------------------------------

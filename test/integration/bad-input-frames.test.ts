@@ -7,18 +7,14 @@
 // get 20 responses in request order. Frames are built with the project's generated codecs.
 
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { kcatConsumeJson, kcatProduceKeyed } from '../helpers/kcat.js';
 import { kcatKeyedLines } from '../helpers/records.js';
 import { assertExactRecords, fromKcat, range } from '../helpers/verify.js';
-import { Reader } from '../../src/protocol/reader.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { API_MESSAGES, ApiKey, requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/generated/api-keys.js';
-import { writeRequestHeader } from '../../src/protocol/generated/request-header.js';
-import { readResponseHeader } from '../../src/protocol/generated/response-header.js';
+import { RawConnection, codecRequestFrame, decodeResponse, requestFrame } from '../helpers/raw-connection.js';
+import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import type { ApiVersionsResponse } from '../../src/protocol/generated/api-versions-response.js';
 import type { ProduceRequestInput } from '../../src/protocol/generated/produce-request.js';
 import type { ProduceResponse } from '../../src/protocol/generated/produce-response.js';
@@ -40,128 +36,11 @@ const seededCount = 40;
 const waitMs = 5000;
 const inflightMax = 8;
 
-// ---- a raw Kafka connection: whole frames out, size-prefixed frames in ----
-
-/** A request frame: size prefix, the generated request header, then the body `writeBody` writes. */
-function encodeRequest(apiKey: number, version: number, correlationId: number, writeBody: (w: Writer) => void): Buffer {
-  const w = new Writer();
-  const sizeAt = w.reserveInt32();
-  writeRequestHeader(w, requestHeaderVersion(apiKey, version), {
-    requestApiKey: apiKey,
-    requestApiVersion: version,
-    correlationId,
-    clientId: 'bad-input-test',
-  });
-  writeBody(w);
-  w.patchInt32(sizeAt, w.length - 4);
-  return w.toBuffer();
-}
+const clientId = 'bad-input-test';
 
 /** A request frame whose body is the generated codec's encoding of `body`. */
 function request(apiKey: number, version: number, correlationId: number, body: object): Buffer {
-  return encodeRequest(apiKey, version, correlationId, (w) => API_MESSAGES[apiKey]!.writeRequest(w, version, body));
-}
-
-/** Decodes a response frame (without its size prefix): the header, then the whole body. */
-function decodeResponse<T>(frame: Buffer, apiKey: number, version: number, bodyVersion = version): { correlationId: number; body: T } {
-  const r = new Reader(frame);
-  const { correlationId } = readResponseHeader(r, responseHeaderVersion(apiKey, version));
-  const body = API_MESSAGES[apiKey]!.readResponse(r, bodyVersion) as T;
-  assert.equal(r.remaining(), 0, `${API_MESSAGES[apiKey]!.name} v${bodyVersion} response has ${r.remaining()} trailing bytes`);
-  return { correlationId, body };
-}
-
-class RawConnection {
-  private received = Buffer.alloc(0);
-  private readonly frames: Buffer[] = [];
-  private waiters: (() => void)[] = [];
-  isClosed = false;
-  readonly closed: Promise<void>;
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
-      while (this.received.length >= 4 && this.received.length >= 4 + this.received.readInt32BE(0)) {
-        const size = this.received.readInt32BE(0);
-        this.frames.push(this.received.subarray(4, 4 + size));
-        this.received = this.received.subarray(4 + size);
-      }
-      this.wake();
-    });
-    socket.on('error', () => {}); // ECONNRESET after the broker closes is an expected outcome
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.isClosed = true;
-      this.wake();
-      resolve();
-    }));
-  }
-
-  static open(port: number): Promise<RawConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error('connect timed out'));
-      }, waitMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve(new RawConnection(socket));
-      });
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  write(bytes: Buffer): void {
-    this.socket.write(bytes);
-  }
-
-  /** Waits for `count` response frames in all; fails on close or after `timeoutMs`. */
-  async responses(count: number, timeoutMs = waitMs): Promise<Buffer[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.frames.length < count) {
-      if (this.isClosed) throw new Error(`connection closed after ${this.frames.length} of ${count} responses`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`got ${this.frames.length} of ${count} responses within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.frames.splice(0, count);
-  }
-
-  /** One request, one response: sends `frame` and returns the next response frame. */
-  async roundTrip(frame: Buffer): Promise<Buffer> {
-    this.write(frame);
-    return (await this.responses(1))[0]!;
-  }
-
-  /** True when the broker closes the connection within `timeoutMs`, with no response sent. */
-  async closedByBroker(timeoutMs = waitMs): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const outcome = await Promise.race([this.closed.then(() => true as const), timedOut]);
-    clearTimeout(timer);
-    return outcome && this.frames.length === 0;
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
+  return codecRequestFrame({ apiKey, version, correlationId, clientId }, body);
 }
 
 // ---- request builders ----
@@ -265,7 +144,7 @@ describe('bad input frames', { timeout: 55_000 }, () => {
     // The prefix alone announces the size; the broker must not wait for (or buffer) the body.
     const prefix = Buffer.alloc(4 + 64 * 1024);
     prefix.writeInt32BE(requestBytesMax + 1, 0);
-    conn.write(prefix);
+    void conn.write(prefix);
     assert.ok(await conn.closedByBroker(), 'the connection stays open after an oversized size prefix');
     // The log line may reach stderr a little after the close: pino writes asynchronously.
     assert.ok(await waitForLogLine(broker, 40, 'socket.request.max.bytes'), `no warning logged; stderr tail:\n${broker.stderrTail(2000)}`);
@@ -290,7 +169,7 @@ describe('bad input frames', { timeout: 55_000 }, () => {
     const conn = await RawConnection.open(broker.port);
     try {
       // Newer clients send ApiVersions in a flexible (v2) header; the body does not matter.
-      const frame = await conn.roundTrip(encodeRequest(ApiKey.ApiVersions, 99, 4242, (w) => w.writeUnsignedVarint(0)));
+      const frame = await conn.roundTrip(requestFrame({ apiKey: ApiKey.ApiVersions, version: 99, correlationId: 4242, clientId }, (w) => w.writeUnsignedVarint(0)));
       const { correlationId, body } = decodeResponse<ApiVersionsResponse>(frame, ApiKey.ApiVersions, 99, 0);
       assert.equal(correlationId, 4242);
       assert.equal(body.errorCode, ErrorCode.UNSUPPORTED_VERSION);
@@ -311,7 +190,7 @@ describe('bad input frames', { timeout: 55_000 }, () => {
   test('an unknown api key, or an unsupported version of a known one, closes the connection', async () => {
     for (const [apiKey, version] of [[999, 0], [-1, 0], [ApiKey.Metadata, 99], [ApiKey.Fetch, -1]] as const) {
       const conn = await RawConnection.open(broker.port);
-      conn.write(encodeRequest(apiKey, version, cid(), (w) => w.writeInt32(0)));
+      void conn.write(requestFrame({ apiKey, version, correlationId: cid(), clientId }, (w) => w.writeInt32(0)));
       assert.ok(await conn.closedByBroker(), `api key ${apiKey} v${version}: connection not closed`);
     }
   });
@@ -407,7 +286,7 @@ describe('bad input frames', { timeout: 55_000 }, () => {
         frames.push(request(apiKey, version, correlationId, body));
         sent.push({ apiKey, version, correlationId });
       }
-      conn.write(Buffer.concat(frames));
+      void conn.write(Buffer.concat(frames));
       const responses = await conn.responses(count);
       responses.forEach((frame, i) => {
         const { apiKey, version, correlationId } = sent[i]!;
@@ -422,11 +301,11 @@ describe('bad input frames', { timeout: 55_000 }, () => {
     const stuck = await RawConnection.open(broker.port);
     try {
       const frame = request(ApiKey.Metadata, 12, cid(), { topics: null });
-      stuck.write(frame.subarray(0, frame.length - 3));
+      void stuck.write(frame.subarray(0, frame.length - 3));
       const answer = await bystander.roundTrip(request(ApiKey.ApiVersions, 3, cid(), { clientSoftwareName: 'it', clientSoftwareVersion: '1' }));
       assert.equal(decodeResponse<ApiVersionsResponse>(answer, ApiKey.ApiVersions, 3).body.errorCode, 0);
       // The rest of the frame arrives late and is answered.
-      stuck.write(frame.subarray(frame.length - 3));
+      void stuck.write(frame.subarray(frame.length - 3));
       assert.equal((await stuck.responses(1)).length, 1);
     } finally {
       stuck.destroy();
@@ -442,7 +321,7 @@ describe('bad input frames', { timeout: 55_000 }, () => {
       const conn = await RawConnection.open(broker.port);
       try {
         const body = { topics: [{ topicId: 'AAAAAAAAAACCVEGPxgAAAA', name: null }], allowAutoTopicCreation: false };
-        conn.write(request(ApiKey.Metadata, version, cid(), body));
+        void conn.write(request(ApiKey.Metadata, version, cid(), body));
         const frame = await conn.responses(1).then((frames) => frames[0]!, () => null);
         if (frame !== null) {
           const { body: answer } = decodeResponse<MetadataResponse>(frame, ApiKey.Metadata, version);

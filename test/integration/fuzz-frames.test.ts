@@ -12,17 +12,15 @@
 // Replay: FUZZ_SEED=<seed> [FUZZ_PATH=<path>] [FUZZ_RUNS=<n>] [FUZZ_VERBOSE=1] node --test dist/test/integration/fuzz-frames.test.js
 
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { startBroker, type BrokerExit, type BrokerProcess } from '../helpers/broker.js';
 import { kcatConsumeJson, kcatProduceKeyed } from '../helpers/kcat.js';
 import { kcatKeyedLines } from '../helpers/records.js';
 import { assertExactRecords, fromKcat, range, type ReadRecord } from '../helpers/verify.js';
+import { RawConnection, codecRequestFrame } from '../helpers/raw-connection.js';
 import { Reader } from '../../src/protocol/reader.js';
-import { Writer } from '../../src/protocol/writer.js';
-import { API_MESSAGES, ApiKey, requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/generated/api-keys.js';
-import { writeRequestHeader } from '../../src/protocol/generated/request-header.js';
+import { API_MESSAGES, ApiKey, responseHeaderVersion } from '../../src/protocol/generated/api-keys.js';
 import { readResponseHeader } from '../../src/protocol/generated/response-header.js';
 import type { CreateTopicsResponse } from '../../src/protocol/generated/create-topics-response.js';
 import type { ListOffsetsResponse } from '../../src/protocol/generated/list-offsets-response.js';
@@ -77,112 +75,7 @@ interface RequestSpec {
 }
 
 function encode(spec: RequestSpec): Buffer {
-  const w = new Writer();
-  const sizeAt = w.reserveInt32();
-  writeRequestHeader(w, requestHeaderVersion(spec.apiKey, spec.version), {
-    requestApiKey: spec.apiKey,
-    requestApiVersion: spec.version,
-    correlationId: spec.correlationId,
-    clientId: 'fuzz',
-  });
-  API_MESSAGES[spec.apiKey]!.writeRequest(w, spec.version, spec.body);
-  w.patchInt32(sizeAt, w.length - 4);
-  return w.toBuffer();
-}
-
-// ---- a raw connection that records everything the broker sends ----
-
-class RawConnection {
-  private received = Buffer.alloc(0);
-  readonly frames: Buffer[] = [];
-  private waiters: (() => void)[] = [];
-  isClosed = false;
-  readonly closed: Promise<void>;
-
-  private constructor(private readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
-      while (this.received.length >= 4 && this.received.length >= 4 + this.received.readInt32BE(0)) {
-        const size = this.received.readInt32BE(0);
-        this.frames.push(this.received.subarray(4, 4 + size));
-        this.received = this.received.subarray(4 + size);
-      }
-      this.wake();
-    });
-    socket.on('error', () => {}); // a reset after the broker closes is an allowed outcome
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.isClosed = true;
-      this.wake();
-      resolve();
-    }));
-  }
-
-  static open(port: number): Promise<RawConnection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new Error('connect timed out'));
-      }, waitMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        resolve(new RawConnection(socket));
-      });
-      socket.once('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-  }
-
-  /** Bytes received after the last complete frame: a response cut off mid-frame. */
-  get partialBytes(): number {
-    return this.received.length;
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
-  }
-
-  private waitChange(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
-
-  write(bytes: Buffer): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.isClosed) return resolve();
-      this.socket.write(bytes, () => resolve());
-    });
-  }
-
-  async waitForFrames(count: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.frames.length < count && !this.isClosed && Date.now() < deadline) await this.waitChange(deadline - Date.now());
-  }
-
-  /** Resolves true once closed, false when `timeoutMs` passes first. */
-  async waitClosed(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.isClosed && Date.now() < deadline) await this.waitChange(deadline - Date.now());
-    return this.isClosed;
-  }
-
-  /** Half-close: the broker must answer what it can and close its side. */
-  end(): void {
-    this.socket.end();
-  }
-
-  destroy(): void {
-    this.socket.destroy();
-  }
+  return codecRequestFrame({ apiKey: spec.apiKey, version: spec.version, correlationId: spec.correlationId, clientId: 'fuzz' }, spec.body);
 }
 
 // ---- the broker's view of the seeded topics, filled in before the storm ----

@@ -7,22 +7,15 @@
 // Consumer groups do not exist yet, so nothing here uses a kafkajs consumer.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import type { Admin, Kafka as KafkaClient, Producer } from 'kafkajs';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { kcatConsumeJson } from '../helpers/kcat.js';
 import { headersOf, keyOf, valueOf } from '../helpers/records.js';
-import { activeSegmentPath, batchesIn } from '../helpers/segments.js';
+import { brokerErrors } from '../helpers/broker-log.js';
+import { assertIdempotentBatches } from '../helpers/idempotent-batches.js';
 import { assertExactRecords, fromKcat, range } from '../helpers/verify.js';
-import {
-  BASE_SEQUENCE_OFFSET,
-  PRODUCER_EPOCH_OFFSET,
-  PRODUCER_ID_OFFSET,
-  RECORDS_COUNT_OFFSET,
-  readInt64,
-} from '../../src/protocol/records/batch-header.js';
 
 const { Kafka, logLevel, CompressionTypes, ConfigResourceTypes } = kafkajs;
 
@@ -241,43 +234,4 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 5000)
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** The broker's error-level (pino level 50+) log lines: an internal failure a client may have hidden by retrying. */
-function brokerErrors(broker: BrokerProcess): string[] {
-  return broker
-    .stderrTail(4 * 1024 * 1024)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
-    .filter((entry) => entry.level >= 50)
-    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
-}
-
-/** Producer id, epoch and base sequence of each batch stored for a partition, read from its active segment. */
-function storedProducerFields(dataDir: string, topic: string, partition: number) {
-  const path = activeSegmentPath(dataDir, topic, partition);
-  const bytes = readFileSync(path);
-  return batchesIn(path).map(({ position }) => ({
-    producerId: readInt64(bytes, position + PRODUCER_ID_OFFSET),
-    producerEpoch: bytes.readInt16BE(position + PRODUCER_EPOCH_OFFSET),
-    baseSequence: bytes.readInt32BE(position + BASE_SEQUENCE_OFFSET),
-    recordsCount: bytes.readInt32BE(position + RECORDS_COUNT_OFFSET),
-  }));
-}
-
-/** An idempotent producer's batches: one producer id and epoch, sequences counting records from 0. */
-function assertIdempotentBatches(dataDir: string, topic: string, partitionCount: number): void {
-  const producerIds = new Set<string>();
-  for (let partition = 0; partition < partitionCount; partition++) {
-    let nextSequence = 0;
-    for (const b of storedProducerFields(dataDir, topic, partition)) {
-      assert.ok(b.producerId >= 0 && b.producerEpoch >= 0, `${topic}-${partition}: batch without a producer id: ${JSON.stringify(b)}`);
-      producerIds.add(`${b.producerId}/${b.producerEpoch}`);
-      assert.equal(b.baseSequence, nextSequence, `${topic}-${partition}: base sequence`);
-      nextSequence += b.recordsCount;
-    }
-    assert.ok(nextSequence > 0, `${topic}-${partition} holds no batch`);
-  }
-  assert.equal(producerIds.size, 1, `producer ids/epochs: ${[...producerIds].join(', ')}`);
 }

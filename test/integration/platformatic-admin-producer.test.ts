@@ -7,7 +7,6 @@
 // v9 over a raw Connection. No consumer groups (not implemented yet).
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   Admin,
@@ -23,15 +22,9 @@ import {
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { kcatConsumeJson } from '../helpers/kcat.js';
 import { headersOf, keyOf, valueOf } from '../helpers/records.js';
-import { activeSegmentPath, batchesIn } from '../helpers/segments.js';
+import { brokerErrors } from '../helpers/broker-log.js';
+import { assertIdempotentBatches } from '../helpers/idempotent-batches.js';
 import { assertExactRecords, fromKcat, range, type ReadRecord } from '../helpers/verify.js';
-import {
-  BASE_SEQUENCE_OFFSET,
-  PRODUCER_EPOCH_OFFSET,
-  PRODUCER_ID_OFFSET,
-  RECORDS_COUNT_OFFSET,
-  readInt64,
-} from '../../src/protocol/records/batch-header.js';
 
 const clientId = 'tideline-platformatic-it';
 const partitionCount = 3;
@@ -243,43 +236,4 @@ async function topicConfigs(admin: Admin, topic: string): Promise<Map<string, st
   assert.equal(described.length, 1);
   assert.equal(described[0]!.resourceName, topic);
   return new Map(described[0]!.configs.map((c) => [c.name, c.value]));
-}
-
-/** The broker's error-level (pino level 50+) log lines: an internal failure a client may have hidden by retrying. */
-function brokerErrors(broker: BrokerProcess): string[] {
-  return broker
-    .stderrTail(4 * 1024 * 1024)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
-    .filter((entry) => entry.level >= 50)
-    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
-}
-
-/** Producer id, epoch and base sequence of each batch stored for a partition, read from its active segment. */
-function storedProducerFields(dataDir: string, topic: string, partition: number) {
-  const path = activeSegmentPath(dataDir, topic, partition);
-  const bytes = readFileSync(path);
-  return batchesIn(path).map(({ position }) => ({
-    producerId: readInt64(bytes, position + PRODUCER_ID_OFFSET),
-    producerEpoch: bytes.readInt16BE(position + PRODUCER_EPOCH_OFFSET),
-    baseSequence: bytes.readInt32BE(position + BASE_SEQUENCE_OFFSET),
-    recordsCount: bytes.readInt32BE(position + RECORDS_COUNT_OFFSET),
-  }));
-}
-
-/** An idempotent producer's batches: one producer id and epoch, sequences counting records from 0. */
-function assertIdempotentBatches(dataDir: string, topic: string, partitionCount: number): void {
-  const producerIds = new Set<string>();
-  for (let partition = 0; partition < partitionCount; partition++) {
-    let nextSequence = 0;
-    for (const b of storedProducerFields(dataDir, topic, partition)) {
-      assert.ok(b.producerId >= 0 && b.producerEpoch >= 0, `${topic}-${partition}: batch without a producer id: ${JSON.stringify(b)}`);
-      producerIds.add(`${b.producerId}/${b.producerEpoch}`);
-      assert.equal(b.baseSequence, nextSequence, `${topic}-${partition}: base sequence`);
-      nextSequence += b.recordsCount;
-    }
-    assert.ok(nextSequence > 0, `${topic}-${partition} holds no batch`);
-  }
-  assert.equal(producerIds.size, 1, `producer ids/epochs: ${[...producerIds].join(', ')}`);
 }
