@@ -82,7 +82,7 @@ export async function waitUntil(isMet: () => boolean, timeoutMs: number, explain
 }
 
 /** True when every member holds an assignment and together they own each partition exactly once. */
-export function isCompleteAssignment(members: readonly Member[], partitionCount: number): boolean {
+function isCompleteAssignment(members: readonly Member[], partitionCount: number): boolean {
   const owned: number[] = [];
   for (const m of members) {
     const parts = m.assignment();

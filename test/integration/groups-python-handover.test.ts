@@ -7,8 +7,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
-import { runPython, spawnPython, type PythonStream } from '../helpers/python.js';
-import { assertExactRecords, fromPython, range, type PythonRecord, type ReadRecord } from '../helpers/verify.js';
+import { brokerErrors } from '../helpers/broker-log.js';
+import {
+  Member,
+  killRunning,
+  waitUntil,
+  waitForStableAssignment,
+  assertReadExactly,
+  totalRecords,
+  produceRecords,
+  createTopics,
+} from '../helpers/group-members.js';
+import { assertExactRecords, range } from '../helpers/verify.js';
 
 describe('python consumer groups hand over partitions', { timeout: 58_000 }, () => {
   let broker: BrokerProcess;

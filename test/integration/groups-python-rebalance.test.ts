@@ -8,8 +8,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
-import { runPython, spawnPython, type PythonStream } from '../helpers/python.js';
-import { assertExactRecords, fromPython, range, type PythonRecord, type ReadRecord } from '../helpers/verify.js';
+import { brokerErrors } from '../helpers/broker-log.js';
+import {
+  Member,
+  killRunning,
+  waitUntil,
+  waitForStableAssignment,
+  assertReadExactly,
+  totalRecords,
+  produceRecords,
+  createTopics,
+} from '../helpers/group-members.js';
+import { assertExactRecords, range, type ReadRecord } from '../helpers/verify.js';
 
 /** Records read again whose offset a successful commit had already covered when they were re-read. */
 function readsAfterCommitPoint(members: readonly Member[]): string[] {
