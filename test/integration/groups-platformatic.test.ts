@@ -216,8 +216,18 @@ describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 
     const readBefore = stayer.records.length;
     await produce(topic, range(200, 300), 4);
     await waitUntil(() => stayer.records.length >= readBefore + 100, 15_000, explain);
-    // The leaver's partitions continue at its committed offset 50: nothing lost, nothing re-read.
-    assertExactRecords(stayer.records, {
+    // The leaver's partitions continue at its committed offset 50: nothing lost. The client may
+    // re-read a record of a partition it already owned when the new assignment arrives (it seeks
+    // to the committed offset again: at-least-once, client-side), so an exact re-read of the same
+    // offset is tolerated; anything else (loss, reordering, another offset's data) still fails.
+    const firstReads = new Map<string, ReadRecord>();
+    for (const r of stayer.records) {
+      const key = `${r.partition}:${r.offset}`;
+      const seen = firstReads.get(key);
+      if (seen) assert.deepEqual(r, seen, `re-read of ${key} differs from the first read`);
+      else firstReads.set(key, r);
+    }
+    assertExactRecords([...firstReads.values()], {
       indices: [...range(0, 200).filter((i) => assigned[1]!.includes(i % 4)), ...range(200, 300)],
       partitionOf: (i) => i % 4,
       firstOffsetOf: (p) => (assigned[0]!.includes(p) ? 50 : 0),
