@@ -64,6 +64,7 @@ export class Connection {
   private readonly pendingReplies: Slot[] = [];
   private isClosed = false;
   private isPaused = false;
+  private isFlushScheduled = false;
 
   constructor(
     private readonly socket: Socket,
@@ -183,7 +184,17 @@ export class Connection {
       this.fail(err);
       return;
     }
-    this.flushReplies();
+    this.scheduleFlush();
+  }
+
+  /** Replies completed in the same turn (pipelined requests from one read) leave in one writev. */
+  private scheduleFlush(): void {
+    if (this.isFlushScheduled) return;
+    this.isFlushScheduled = true;
+    queueMicrotask(() => {
+      this.isFlushScheduled = false;
+      if (!this.isClosed) this.flushReplies();
+    });
   }
 
   private flushReplies(): void {
