@@ -50,6 +50,8 @@ export const offsetCommitHandler = defineHandler<OffsetCommitRequest, OffsetComm
 function validateMember(g: GroupEntry | undefined, req: OffsetCommitRequest, version: number): number {
   const generation = req.generationIdOrMemberEpoch;
   if (g?.consumer && g.consumer.state !== 'empty') {
+    // Members of a KIP-848 group commit with their member epoch, which only v9+ carries.
+    if (version < 9 && req.memberId !== '') return ErrorCode.UNSUPPORTED_VERSION;
     return g.consumer.validateOffsetCommit(req.memberId, version >= 9 ? generation : -1);
   }
   if (g?.classic) return g.classic.validateOffsetCommit(req.memberId, version >= 7 ? req.groupInstanceId : null, generation);
