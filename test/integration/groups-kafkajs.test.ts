@@ -13,6 +13,7 @@ import type { Admin, Consumer, Kafka as KafkaClient, KafkaMessage } from 'kafkaj
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { headersOf, keyOf, valueOf } from '../helpers/records.js';
 import { assertExactRecords, range, type ReadRecord } from '../helpers/verify.js';
+import { brokerErrors } from '../helpers/broker-log.js';
 
 const { Kafka, logLevel, AssignerProtocol } = kafkajs;
 
@@ -51,16 +52,6 @@ async function waitUntil(isMet: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
-function brokerErrors(broker: BrokerProcess): string[] {
-  return broker
-    .stderrTail(4 * 1024 * 1024)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
-    .filter((entry) => entry.level >= 50)
-    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
-}
 
 describe('kafkajs consumer group and group admin', { timeout: 58_000 }, () => {
   let broker: BrokerProcess;

@@ -16,6 +16,7 @@ import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { ZERO_UUID } from '../../src/protocol/reader.js';
 import type { ConsumerGroupHeartbeatResponse } from '../../src/protocol/generated/consumer-group-heartbeat-response.js';
+import { brokerErrors } from '../helpers/broker-log.js';
 
 const topic = 'kip848-topic';
 const groupId = 'kip848-group';
@@ -83,16 +84,6 @@ function assertNoDoubleOwnership(member: WireMember, others: readonly WireMember
   }
 }
 
-/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
-function brokerErrors(broker: BrokerProcess): string[] {
-  return broker
-    .stderrTail(4 * 1024 * 1024)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
-    .filter((entry) => entry.level >= 50)
-    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
-}
 
 describe('KIP-848 ConsumerGroupHeartbeat over the wire', { timeout: 55_000 }, () => {
   let broker: BrokerProcess;

@@ -14,6 +14,7 @@ import type { Message, MessagesStream } from '@platformatic/kafka';
 import { startBroker, type BrokerProcess } from '../helpers/broker.js';
 import { headersOf, keyOf, valueOf } from '../helpers/records.js';
 import { assertExactRecords, range, type ReadRecord } from '../helpers/verify.js';
+import { brokerErrors } from '../helpers/broker-log.js';
 
 const clientId = 'tideline-platformatic-groups';
 
@@ -73,16 +74,6 @@ async function waitUntilSteady(isMet: () => boolean, timeoutMs: number, explain:
   }
 }
 
-/** The broker's error-level (pino 50+) log lines: an internal failure a client may have hidden by retrying. */
-function brokerErrors(broker: BrokerProcess): string[] {
-  return broker
-    .stderrTail(4 * 1024 * 1024)
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message?: string } })
-    .filter((entry) => entry.level >= 50)
-    .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
-}
 
 describe('@platformatic/kafka consumer groups, classic and KIP-848', { timeout: 58_000 }, () => {
   let broker: BrokerProcess;
