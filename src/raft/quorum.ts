@@ -1,6 +1,8 @@
-// Quorum arithmetic for a static voter set: majorities, the up-to-date log comparison used to
-// grant votes (KIP-595: compare LastOffsetEpoch, then LastOffset), and the leader's per-voter
-// replication progress from which the high watermark follows. Pure functions and plain data.
+// Quorum rules for a static voter set: majorities, the up-to-date log comparison (KIP-595:
+// compare LastOffsetEpoch, then LastOffset), and whether a voter may grant a vote or a pre-vote
+// (KIP-996). Pure functions over a read-only view of the voter; the Raft class acts on the answer.
+
+import type { Role, VoteRequest } from './types.js';
 
 export function majorityOf(voterCount: number): number {
   return Math.floor(voterCount / 2) + 1;
@@ -12,30 +14,42 @@ export function isLogUpToDate(candidateEpoch: number, candidateEndOffset: number
   return candidateEndOffset >= ourEndOffset;
 }
 
-/** What a leader knows about one other voter during its epoch. */
-export interface VoterProgress {
-  /** The follower's log matches ours below this offset (its latest valid fetch offset). */
-  matchOffset: number;
-  /** Tick of the latest fetch in this epoch; -1 if none yet (check-quorum input). */
-  lastFetchTick: number;
-  /** Whether the voter acknowledged BeginQuorumEpoch or fetched; until then we resend it. */
-  hasAckedBegin: boolean;
-  lastBeginSentTick: number;
+/** What the vote rules need to know about the voter answering. */
+export interface VoterView {
+  readonly role: Role;
+  readonly epoch: number;
+  readonly leaderId: number;
+  readonly votedId: number;
+  readonly lastEpoch: number;
+  readonly endOffset: number;
+  /** A follower that fetched successfully within the fetch timeout. */
+  readonly hasFreshLeader: boolean;
+}
+
+function isCandidateLogUpToDate(v: VoterView, m: VoteRequest): boolean {
+  return isLogUpToDate(m.lastOffsetEpoch, m.lastOffset, v.lastEpoch, v.endOffset);
 }
 
 /**
- * The offset a majority of voters (counting the leader's own log end) has replicated: sort the
- * match offsets descending and take the majority-th. The caller still applies Raft's rule that
- * only an entry of the leader's own epoch may become committed by counting.
+ * A real vote, asked after the voter moved to the candidate's epoch: one vote per epoch (a repeat
+ * for the same candidate is fine), none once a leader of the epoch is known, and only for a log
+ * at least as up to date as ours.
  */
-export function majorityMatchOffset(ownEndOffset: number, others: Iterable<VoterProgress>, voterCount: number): number {
-  const offsets = [ownEndOffset];
-  for (const p of others) offsets.push(p.matchOffset);
-  offsets.sort((a, b) => b - a);
-  return offsets[majorityOf(voterCount) - 1]!;
+export function canGrantVote(v: VoterView, m: VoteRequest): boolean {
+  if (m.candidateEpoch !== v.epoch) return false;
+  if (v.votedId === m.candidateId) return true;
+  if (v.votedId !== -1 || v.leaderId !== -1) return false;
+  return isCandidateLogUpToDate(v, m);
 }
 
-/** Voters ordered by replication progress, best first: EndQuorumEpoch's PreferredSuccessors. */
-export function preferredSuccessors(progress: ReadonlyMap<number, VoterProgress>): number[] {
-  return [...progress.entries()].sort((a, b) => b[1].matchOffset - a[1].matchOffset || a[0] - b[0]).map(([id]) => id);
+/**
+ * KIP-996: a pre-vote changes nothing at the voter and ignores its vote. Refuse it while a leader
+ * is known to be alive (we lead, or fetched successfully within the fetch timeout), so a node
+ * returning from a partition cannot force an election on a healthy quorum.
+ */
+export function canGrantPreVote(v: VoterView, m: VoteRequest): boolean {
+  if (m.candidateEpoch < v.epoch) return false;
+  if (v.role === 'leader') return false;
+  if (v.role === 'follower' && v.hasFreshLeader) return false;
+  return isCandidateLogUpToDate(v, m);
 }

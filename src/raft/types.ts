@@ -91,8 +91,10 @@ export interface EndQuorumEpochResponse extends Envelope {
 }
 
 /**
- * Fetch from a voter to its leader. `correlationId` stands for the request header's
- * correlation id: the follower only accepts the response to its outstanding fetch.
+ * Fetch from a voter to its leader. `correlationId` stands for the request header's correlation
+ * id: the follower only applies answers to fetches sent since its log last changed. The driver
+ * must not deliver answers to requests of an earlier incarnation of the node (a restart opens new
+ * connections, so TCP already ensures this).
  */
 export interface FetchRequest extends Envelope {
   readonly type: 'FetchRequest';
