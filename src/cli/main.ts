@@ -2,6 +2,7 @@
 // into a one-line message and a non-zero exit code (2 for usage and configuration problems).
 
 import { TidelineError } from '../common/errors.js';
+import { runDemo } from './demo.js';
 import { runGroups } from './groups.js';
 import { runStart } from './start.js';
 
@@ -10,6 +11,7 @@ const USAGE = `usage: tideline <command> [options]
 commands:
   start [--config FILE] [--override key=value]...   run a broker (Kafka config names)
   groups <list|describe|reset-offsets> [options]    consumer groups (tideline groups --help)
+  demo gps [options]                                the delivery-partner GPS scenario (tideline demo --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return runStart(rest);
     case 'groups':
       return runGroups(rest);
+    case 'demo':
+      return runDemo(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -1,0 +1,57 @@
+// location-service: keeps every partner's latest position in memory, indexed by a spatial grid,
+// and answers GET /partners/:id and GET /nearby?lat=&lon=&radiusKm=[&limit=]. Its state is
+// rebuilt from the log on start (autocommit is enough: a replay only re-applies updates, and the
+// index keeps the newer of two).
+
+import { everySecond, onStopRequest, sendStats } from './child-ipc.js';
+import type { ChildConfig } from './config.js';
+import { startServiceConsumer, type LocationMessage } from './consumer.js';
+import { badRequest, startJsonServer, type Route } from './http.js';
+import { SpatialIndex } from './spatial-index.js';
+import type { LocationUpdate } from './types.js';
+
+const NEARBY_LIMIT_DEFAULT = 50;
+const NEARBY_RADIUS_KM_MAX = 50;
+
+export function locationRoutes(index: SpatialIndex): Route[] {
+  const partner: Route = (url) => {
+    const match = /^\/partners\/([^/]+)$/.exec(url.pathname);
+    if (match === null) return undefined;
+    const update = index.get(decodeURIComponent(match[1]!));
+    return update === undefined ? { status: 404, body: { error: 'unknown partner' } } : { status: 200, body: update };
+  };
+  const nearby: Route = (url) => {
+    if (url.pathname !== '/nearby') return undefined;
+    const lat = Number(url.searchParams.get('lat'));
+    const lon = Number(url.searchParams.get('lon'));
+    const radiusKm = Number(url.searchParams.get('radiusKm') ?? '1');
+    const limit = Number(url.searchParams.get('limit') ?? NEARBY_LIMIT_DEFAULT);
+    if (![lat, lon, radiusKm, limit].every(Number.isFinite) || url.searchParams.get('lat') === null || url.searchParams.get('lon') === null) {
+      return badRequest('lat and lon are required numbers');
+    }
+    if (radiusKm <= 0 || radiusKm > NEARBY_RADIUS_KM_MAX) return badRequest(`radiusKm must be in (0, ${NEARBY_RADIUS_KM_MAX}]`);
+    const partners = index.nearby(lat, lon, radiusKm, Math.max(1, Math.floor(limit)));
+    return { status: 200, body: { count: partners.length, partners } };
+  };
+  const stats: Route = (url) => (url.pathname === '/stats' ? { status: 200, body: { partners: index.size } } : undefined);
+  return [partner, nearby, stats];
+}
+
+export async function runLocationService(config: ChildConfig): Promise<void> {
+  const index = new SpatialIndex();
+  const server = await startJsonServer(locationRoutes(index));
+  const sc = await startServiceConsumer(config, 'location-service', true);
+  let events = 0;
+  sc.stream.on('data', (message: LocationMessage) => {
+    index.upsert(JSON.parse(message.value) as LocationUpdate);
+    events++;
+  });
+  const report = (isFinal = false): void =>
+    sendStats({ name: 'location-service', events, httpPort: server.port, partitions: sc.partitions(), isFinal });
+  const stopReports = everySecond(report);
+  await new Promise<void>((resolve) => onStopRequest(resolve));
+  stopReports();
+  await sc.close();
+  await server.close();
+  report(true);
+}
