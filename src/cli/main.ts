@@ -4,6 +4,10 @@
 import { TidelineError } from '../common/errors.js';
 import { runDemo } from './demo.js';
 import { runGroups } from './groups.js';
+import { runCluster } from './cluster.js';
+import { runConsume } from './consume.js';
+import { runProduce } from './produce.js';
+import { runTopics } from './topics.js';
 import { runStart } from './start.js';
 
 const USAGE = `usage: tideline <command> [options]
@@ -11,6 +15,10 @@ const USAGE = `usage: tideline <command> [options]
 commands:
   start [--config FILE] [--override key=value]...   run a broker (Kafka config names)
   groups <list|describe|reset-offsets> [options]    consumer groups (tideline groups --help)
+  topics <list|create|describe|delete|alter-config|add-partitions>   topics (tideline topics --help)
+  produce TOPIC [options]                           write stdin lines as records (tideline produce --help)
+  consume TOPIC [options]                           print records (tideline consume --help)
+  cluster describe                                  cluster id, controller and brokers
   demo gps [options]                                the delivery-partner GPS scenario (tideline demo --help)
 `;
 
@@ -21,6 +29,14 @@ async function main(argv: string[]): Promise<number> {
       return runStart(rest);
     case 'groups':
       return runGroups(rest);
+    case 'topics':
+      return runTopics(rest);
+    case 'produce':
+      return runProduce(rest);
+    case 'consume':
+      return runConsume(rest);
+    case 'cluster':
+      return runCluster(rest);
     case 'demo':
       return runDemo(rest);
     case undefined:

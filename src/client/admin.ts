@@ -12,6 +12,10 @@ import type { ListOffsetsResponse } from '../protocol/generated/list-offsets-res
 import type { MetadataResponse } from '../protocol/generated/metadata-response.js';
 import type { OffsetCommitResponse } from '../protocol/generated/offset-commit-response.js';
 import type { OffsetFetchResponse } from '../protocol/generated/offset-fetch-response.js';
+import type { DescribeConfigsResponse } from '../protocol/generated/describe-configs-response.js';
+import type { FetchResponse } from '../protocol/generated/fetch-response.js';
+import type { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
+import type { ProduceResponse } from '../protocol/generated/produce-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { BrokerPool, type HostPort } from './broker-pool.js';
 import { sleep, type KafkaConnection, type VersionRange } from './connection.js';
@@ -33,7 +37,33 @@ import {
 import { buildListOffsetsRequest, listOffsetsApi, parseListOffsetsResponse, specTimestamp, type OffsetQuery } from './list-offsets-request.js';
 import { buildMetadataRequest, metadataApi, parseMetadataResponse } from './metadata-request.js';
 import { groupBy, retryRounds, type RetryPolicy, type RoundResult } from './retry.js';
-import type { BrokerNode, ClusterMetadata, CommittedOffset, GroupDescription, ListedGroup, ListedOffset, OffsetToCommit } from './types.js';
+import { ConfigResource, buildDescribeConfigsRequest, buildIncrementalAlterConfigsRequest, configApis, parseDescribeConfigsResponse, parseIncrementalAlterConfigsResponse } from './config-requests.js';
+import { buildFetchRequest, fetchApi, parseFetchResponse, type FetchLimits } from './fetch-request.js';
+import { buildProduceRequest, parseProduceResponse, produceApi, type PartitionBatch, type ProducedPartition } from './produce-request.js';
+import {
+  buildCreatePartitionsRequest,
+  buildCreateTopicsRequest,
+  buildDeleteTopicsRequest,
+  parseCreatePartitionsResponse,
+  parseCreateTopicsResponse,
+  parseDeleteTopicsResponse,
+  topicApis,
+  type TopicOutcome,
+} from './topic-requests.js';
+import type {
+  BrokerNode,
+  ClusterMetadata,
+  CommittedOffset,
+  ConfigEntry,
+  ConfigOp,
+  FetchedPartition,
+  FetchPosition,
+  GroupDescription,
+  ListedGroup,
+  ListedOffset,
+  NewTopic,
+  OffsetToCommit,
+} from './types.js';
 
 export interface AdminOptions {
   clientId: string;
@@ -227,8 +257,159 @@ export class KafkaAdmin {
     return queries.map((q) => answers.get(keyOf(q))!);
   }
 
+  /** Creates topics at any broker (which forwards to the controller); throws the first topic that failed. */
+  async createTopics(topics: readonly NewTopic[], options: { validateOnly?: boolean } = {}): Promise<void> {
+    const byName = new Map(topics.map((t) => [t.name, t]));
+    await this.perTopic(topics.map((t) => t.name), topicApis.createTopics, parseCreateTopicsResponse, (_version, names) =>
+      buildCreateTopicsRequest(names.map((n) => byName.get(n)!), this.options.requestTimeoutMs, options.validateOnly ?? false));
+  }
+
+  /** Deletes topics by name; a topic that does not exist fails with UNKNOWN_TOPIC_OR_PARTITION. */
+  async deleteTopics(names: readonly string[]): Promise<void> {
+    await this.perTopic(names, topicApis.deleteTopics, parseDeleteTopicsResponse, (version, keys) =>
+      buildDeleteTopicsRequest(version, keys, this.options.requestTimeoutMs));
+  }
+
+  /** Raises a topic's partition count to `count` (Kafka never lowers it). */
+  async createPartitions(topic: string, count: number): Promise<void> {
+    await this.perTopic([topic], topicApis.createPartitions, parseCreatePartitionsResponse, () =>
+      buildCreatePartitionsRequest(topic, count, this.options.requestTimeoutMs));
+  }
+
+  /** Every config of a topic, or of a broker (named by its node id, asked of that broker), sorted by name. */
+  async describeConfigs(resource: 'topic' | 'broker', name: string): Promise<ConfigEntry[]> {
+    const type = resource === 'topic' ? ConfigResource.TOPIC : ConfigResource.BROKER;
+    const answers = await retryRounds([name], this.retryPolicy, async () => {
+      const connection = resource === 'topic' ? await this.pool.any() : await this.pool.get(Number(name));
+      const { apiKey, versions } = configApis.describeConfigs;
+      const response = await connection.request<DescribeConfigsResponse>(apiKey, connection.versionFor(apiKey, versions), buildDescribeConfigsRequest(type, name));
+      return new Map([[name, parseDescribeConfigsResponse(response, name)]]);
+    });
+    return answers.get(name)!;
+  }
+
+  /** Applies set/delete/append/subtract operations to a topic's configs, atomically per topic. */
+  async alterTopicConfigs(topic: string, ops: readonly ConfigOp[]): Promise<void> {
+    await retryRounds([topic], this.retryPolicy, async () => {
+      const connection = await this.pool.any();
+      const { apiKey, versions } = configApis.incrementalAlterConfigs;
+      const body = buildIncrementalAlterConfigsRequest(ConfigResource.TOPIC, topic, ops);
+      const response = await connection.request<IncrementalAlterConfigsResponse>(apiKey, connection.versionFor(apiKey, versions), body);
+      return new Map([[topic, parseIncrementalAlterConfigsResponse(response, topic) ?? true]]);
+    });
+  }
+
+  /**
+   * Writes one RecordBatch per entry to its partition leader. With acks -1 or 1 it resolves with
+   * each partition's base offset, in the order of `batches` (one batch per partition per call).
+   * Failures such as NOT_LEADER_OR_FOLLOWER are retried at the new leader; without idempotence a
+   * retry after a lost response may write a batch twice, as a non-idempotent Kafka producer can.
+   * With acks 0 the batches go out on a connection of their own and nothing comes back (offsets -1).
+   */
+  async produce(topic: string, batches: readonly PartitionBatch[], acks: -1 | 0 | 1): Promise<ProducedPartition[]> {
+    const byKey = new Map(batches.map((b) => [String(b.partition), b]));
+    if (byKey.size !== batches.length) throw new RangeError('produce takes one batch per partition');
+    const answers = await retryRounds([...byKey.keys()], this.retryPolicy, async (keys) => {
+      const round: RoundResult<ProducedPartition> = new Map();
+      const leaderOf = await this.leadersOf([topic], 'Produce');
+      const routable = groupBy(keys.flatMap((k) => {
+        const leader = leaderOf(topic, Number(k));
+        if (leader instanceof Error) round.set(k, leader);
+        return leader instanceof Error ? [] : [{ batch: byKey.get(k)!, leaderId: leader }];
+      }), (r) => r.leaderId);
+      await Promise.all([...routable].map(async ([leaderId, list]) => {
+        const sent = list.map((r) => r.batch);
+        try {
+          if (acks === 0) {
+            await this.produceOneWay(leaderId, topic, sent);
+            for (const b of sent) round.set(String(b.partition), { partition: b.partition, baseOffset: -1 });
+            return;
+          }
+          const connection = await this.pool.get(leaderId);
+          const version = connection.versionFor(produceApi.apiKey, produceApi.versions);
+          const body = buildProduceRequest(topic, sent, acks, this.options.requestTimeoutMs);
+          const results = parseProduceResponse(topic, await connection.request<ProduceResponse>(produceApi.apiKey, version, body));
+          for (const b of sent) round.set(String(b.partition), results.get(b.partition) ?? kafkaErrorFor(ErrorCode.UNKNOWN_SERVER_ERROR, `Produce ${topic}-${b.partition}`, 'no answer for it'));
+        } catch (err) {
+          for (const b of sent) round.set(String(b.partition), err as Error);
+        }
+      }));
+      return round;
+    });
+    return batches.map((b) => answers.get(String(b.partition))!);
+  }
+
+  /**
+   * One fetch (no session, read_uncommitted) of each position from its partition leader; results
+   * in the order of `positions`. Errors such as OFFSET_OUT_OF_RANGE are thrown.
+   */
+  async fetch(positions: readonly FetchPosition[], limits: FetchLimits): Promise<FetchedPartition[]> {
+    const keyOf = (p: { topic: string; partition: number }): string => `${p.partition}:${p.topic}`;
+    const byKey = new Map(positions.map((p) => [keyOf(p), p]));
+    const answers = await retryRounds([...byKey.keys()], this.retryPolicy, async (keys) => {
+      const round: RoundResult<FetchedPartition> = new Map();
+      const asked = keys.map((k) => byKey.get(k)!);
+      const leaderOf = await this.leadersOf([...new Set(asked.map((p) => p.topic))], 'Fetch');
+      const routable = groupBy(asked.flatMap((p) => {
+        const leader = leaderOf(p.topic, p.partition);
+        if (leader instanceof Error) round.set(keyOf(p), leader);
+        return leader instanceof Error ? [] : [{ position: p, leaderId: leader }];
+      }), (r) => r.leaderId);
+      await Promise.all([...routable].map(async ([leaderId, list]) => {
+        const sent = list.map((r) => r.position);
+        try {
+          const connection = await this.pool.get(leaderId);
+          const version = connection.versionFor(fetchApi.apiKey, fetchApi.versions);
+          const response = await connection.request<FetchResponse>(fetchApi.apiKey, version, buildFetchRequest(version, sent, limits));
+          for (const r of parseFetchResponse(response, sent)) round.set(keyOf(r), 'error' in r ? r.error : r);
+        } catch (err) {
+          for (const p of sent) round.set(keyOf(p), err as Error);
+        }
+      }));
+      return round;
+    });
+    return positions.map((p) => answers.get(keyOf(p))!);
+  }
+
   async close(): Promise<void> {
     this.pool.close();
+  }
+
+  /** Sends a per-topic admin request to any broker, retrying the topics that failed retriably. */
+  private async perTopic<T>(
+    names: readonly string[],
+    api: { apiKey: number; versions: VersionRange },
+    parse: (response: T) => TopicOutcome[],
+    build: (version: number, names: string[]) => object,
+  ): Promise<void> {
+    await retryRounds(names, this.retryPolicy, async (keys) => {
+      const connection = await this.pool.any();
+      const version = connection.versionFor(api.apiKey, api.versions);
+      const response = await connection.request<T>(api.apiKey, version, build(version, keys));
+      return new Map(parse(response).map((o): [string, true | Error] => [o.name, o.error ?? true]));
+    });
+  }
+
+  /** Like partitionLeaders, with errors that name the request being routed. */
+  private async leadersOf(topics: readonly string[], what: string): Promise<(topic: string, partition: number) => number | Error> {
+    const metadata = await this.metadata(topics);
+    const byName = new Map(metadata.topics.map((t) => [t.name, t]));
+    return (name, partition) => {
+      const context = `${what} ${name}-${partition}`;
+      const topic = byName.get(name);
+      if (topic === undefined || topic.errorCode !== ErrorCode.NONE) {
+        return markFinal(kafkaErrorFor(topic?.errorCode ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, context));
+      }
+      const p = topic.partitions.find((x) => x.partition === partition);
+      if (p === undefined) return markFinal(kafkaErrorFor(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, context, `topic ${name} has ${topic.partitions.length} partitions`));
+      return p.leaderId < 0 ? kafkaErrorFor(ErrorCode.LEADER_NOT_AVAILABLE, context) : p.leaderId;
+    };
+  }
+
+  private async produceOneWay(leaderId: number, topic: string, batches: readonly PartitionBatch[]): Promise<void> {
+    const connection = await this.pool.get(leaderId);
+    const version = connection.versionFor(produceApi.apiKey, produceApi.versions);
+    await connection.sendOneWay(produceApi.apiKey, version, buildProduceRequest(topic, batches, 0, this.options.requestTimeoutMs));
   }
 
   private cachedCoordinator(groupId: string): BrokerNode | undefined {

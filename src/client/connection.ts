@@ -138,6 +138,26 @@ export class KafkaConnection {
   }
 
   /** Writes the request once a slot is free; resolves with a Reader at the response body. */
+  /**
+   * Sends a request the broker never answers (Produce with acks=0). It takes no pipelining
+   * slot and no place among the pending responses, so the in-order matching of the others is
+   * unaffected; resolves once the bytes are handed to the socket.
+   */
+  sendOneWay(apiKey: number, version: number, body: object): Promise<void> {
+    const what = `${apiName(apiKey)} v${version} to ${this.address}`;
+    if (this.closedBy !== undefined) return Promise.reject(networkError(`${what}: ${this.closedBy.message}`, this.closedBy));
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId + 1) | 0;
+    const chunks = encodeRequest(apiKey, version, correlationId, this.options.clientId, body);
+    return new Promise<void>((resolve, reject) => {
+      this.socket.cork();
+      chunks.forEach((chunk, i) =>
+        this.socket.write(chunk, i < chunks.length - 1 ? undefined : (err) => (err ? reject(networkError(`${what}: ${err.message}`, err)) : resolve())),
+      );
+      this.socket.uncork();
+    });
+  }
+
   private send(apiKey: number, version: number, body: object): Promise<Reader> {
     const what = `${apiName(apiKey)} v${version} to ${this.address}`;
     if (this.closedBy !== undefined) return Promise.reject(networkError(`${what}: ${this.closedBy.message}`, this.closedBy));

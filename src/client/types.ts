@@ -94,3 +94,50 @@ export interface ListedOffset extends TopicPartition {
 export interface OffsetToCommit extends TopicPartition {
   offset: number;
 }
+
+/** A topic to create; a missing count or factor lets the broker apply its defaults (KIP-464). */
+export interface NewTopic {
+  name: string;
+  numPartitions?: number;
+  replicationFactor?: number;
+  configs?: Record<string, string>;
+}
+
+/** One config of a described resource; `source` is Kafka's ConfigSource name. */
+export interface ConfigEntry {
+  name: string;
+  value: string | null;
+  source: string;
+  isReadOnly: boolean;
+  isSensitive: boolean;
+}
+
+/** One IncrementalAlterConfigs operation; `value` is ignored for delete. */
+export interface ConfigOp {
+  name: string;
+  op: 'set' | 'delete' | 'append' | 'subtract';
+  value?: string;
+}
+
+/** Where to read a partition from. */
+export interface FetchPosition extends TopicPartition {
+  fetchOffset: number;
+}
+
+/** A record as a consumer sees it: bytes copied out of the fetch response. */
+export interface ConsumedRecord extends TopicPartition {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: { key: string; value: Buffer | null }[];
+}
+
+export interface FetchedPartition extends TopicPartition {
+  highWatermark: number;
+  logStartOffset: number;
+  /** Records at or after the fetch offset, in offset order; control records left out. */
+  records: ConsumedRecord[];
+  /** The offset to fetch next: one past the last batch seen, or the fetch offset if none. */
+  nextOffset: number;
+}

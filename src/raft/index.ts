@@ -1,5 +1,5 @@
 // The raft/ folder's public face: the pure Raft core, its log, the message and Ready types, and
-// an in-memory durable store for tests. The driver (node.ts, not yet written) wires it to a
+// an in-memory durable store for tests. The driver (driver/ (RaftNode: disk, TCP transport, tick loop)) wires it to a
 // Clock, a Transport and a Disk.
 
 export { Raft, type ReadonlyRaftLog } from './raft.js';
