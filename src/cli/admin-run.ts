@@ -1,5 +1,5 @@
 // Runs a CLI action with a connected KafkaAdmin and maps failures to exit codes the way
-// `tideline groups` does: a KafkaError (from the broker or the connection) prints one line (plus
+// every admin command does: a KafkaError (from the broker or the connection) prints one line (plus
 // a hint) to stderr and exits 1; anything else propagates to main.ts.
 
 import { KafkaAdmin } from '../client/index.js';
@@ -29,5 +29,6 @@ export async function withAdmin(command: string, connection: Connection, out: Cl
 function hint(err: KafkaError, bootstrap: string): string {
   if (err.code === ErrorCode.NETWORK_EXCEPTION) return `\n  is a broker listening at ${bootstrap}? Point --bootstrap-server at one.`;
   if (err.code === ErrorCode.REQUEST_TIMED_OUT) return '\n  the broker did not answer in time; check that it is healthy, or raise --timeout.';
+  if (err.retriable) return '\n  this is usually temporary; try again in a few seconds.';
   return '';
 }

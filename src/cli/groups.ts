@@ -4,8 +4,8 @@
 // group that is active where reset needs it empty; 2 a usage error (thrown as
 // TidelineError(CLI_USAGE), which main.ts prints). Tables go to stdout, notes and errors to stderr.
 
-import { KafkaAdmin, type GroupDescription, type OffsetSpec, type TopicPartition } from '../client/index.js';
-import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { type KafkaAdmin, type GroupDescription, type OffsetSpec, type TopicPartition } from '../client/index.js';
+import { processOutput, withAdmin } from './admin-run.js';
 import { formatJson, formatTable } from './format.js';
 import { GROUPS_USAGE, parseGroupsArgs, type GroupsCommand } from './groups-args.js';
 import { formatMemberRows, formatOffsetRows, formatStateRow, memberRows, offsetRows, partitionsToDescribe, stateRow } from './groups-describe.js';
@@ -15,11 +15,6 @@ export interface CliOutput {
   stdout(text: string): void;
   stderr(text: string): void;
 }
-
-const processOutput: CliOutput = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
 
 type Command<K extends GroupsCommand['kind']> = Extract<GroupsCommand, { kind: K }>;
 
@@ -32,26 +27,11 @@ export async function runGroups(args: readonly string[], out: CliOutput = proces
     out.stdout(GROUPS_USAGE);
     return 0;
   }
-  const admin = new KafkaAdmin({ requestTimeoutMs: command.timeoutMs, connectTimeoutMs: Math.min(command.timeoutMs, 10_000) });
-  try {
-    await admin.connect(command.bootstrap);
-    if (command.kind === 'list') return await listGroups(admin, command, out);
-    if (command.kind === 'describe') return await describeGroup(admin, command, out);
-    return await resetOffsets(admin, command, out);
-  } catch (err) {
-    if (!(err instanceof KafkaError)) throw err;
-    out.stderr(`tideline groups: ${err.message}${hint(err, command.bootstrap)}\n`);
-    return 1;
-  } finally {
-    await admin.close();
-  }
-}
-
-function hint(err: KafkaError, bootstrap: string): string {
-  if (err.code === ErrorCode.NETWORK_EXCEPTION) return `\n  is a broker listening at ${bootstrap}? Point --bootstrap-server at one.`;
-  if (err.code === ErrorCode.REQUEST_TIMED_OUT) return '\n  the broker did not answer in time; check that it is healthy, or raise --timeout.';
-  if (err.retriable) return '\n  this is usually temporary; try again in a few seconds.';
-  return '';
+  return withAdmin('groups', command, out, (admin) => {
+    if (command.kind === 'list') return listGroups(admin, command, out);
+    if (command.kind === 'describe') return describeGroup(admin, command, out);
+    return resetOffsets(admin, command, out);
+  });
 }
 
 async function listGroups(admin: KafkaAdmin, command: Command<'list'>, out: CliOutput): Promise<number> {
