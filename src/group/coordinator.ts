@@ -17,6 +17,7 @@ import { awaitHighWatermark } from '../broker/delayed.js';
 import type { Partition } from '../replication/partition.js';
 import { ClassicGroup, type ClassicGroupConfig, type GroupOutput } from './classic/index.js';
 import { ConsumerGroup, type ConsumerGroupConfig, type TopicsView } from './consumer/index.js';
+import { CONSUMER_GROUP_KEY_VERSIONS, ConsumerGroupLoader, deleteConsumerGroup, encodeConsumerGroup } from './consumer-group-records.js';
 import { decodeCoordinatorRecord, encodeGroupRecord, encodeOffsetRecord, partitionForGroup, type OffsetEntry } from './coordinator-records.js';
 import { randomUUID } from 'node:crypto';
 import { Reader } from '../protocol/reader.js';
@@ -35,6 +36,8 @@ export interface GroupEntry {
   consumer: ConsumerGroup | null;
   /** `${topic}\0${partition}` → committed offset. */
   offsets: Map<string, OffsetEntry & { topic: string; partition: number }>;
+  /** KIP-848 members whose records are in the log (so leavers get tombstones). */
+  persistedMemberIds?: Set<string>;
 }
 
 type Resolver = (response: unknown) => void;
@@ -178,7 +181,7 @@ export class GroupCoordinator {
     }
     // KIP-848 targets follow topic changes (new partitions, created or deleted topics).
     const nowMs = Date.now();
-    for (const g of this.groups.values()) g.consumer?.onTopicsChanged(nowMs, this.topicsView());
+    for (const g of this.groups.values()) if (g.consumer?.onTopicsChanged(nowMs, this.topicsView()).changed) this.persistConsumer(g);
   }
 
   /** Forgets a group; parked requests are answered NOT_COORDINATOR so clients look again. */
@@ -191,6 +194,7 @@ export class GroupCoordinator {
 
   private load(p: Partition): void {
     const started = Date.now();
+    const consumerGroups = new ConsumerGroupLoader();
     let offset = p.logStartOffset;
     let records = 0;
     while (offset < p.highWatermark) {
@@ -199,18 +203,28 @@ export class GroupCoordinator {
       for (let pos = 0; pos < bytes.length; ) {
         const size = batchSizeAt(bytes, pos);
         for (const rec of decodeRecords(bytes.subarray(pos, pos + size)).records) {
-          if (rec.key) this.replay(p.index, rec.key, rec.value, started);
+          if (rec.key) this.replay(rec.key, rec.value, started, consumerGroups);
           records++;
           offset = rec.offset + 1;
         }
         pos += size;
       }
     }
+    for (const snapshot of consumerGroups.snapshots()) {
+      const g = this.entryOrCreate(snapshot.groupId);
+      g.consumer = ConsumerGroup.restore(snapshot, this.consumerConfig, this.newMemberId, this.logger.child({ groupId: snapshot.groupId }), started, this.topicsView());
+      g.persistedMemberIds = new Set(snapshot.members.map((m) => m.memberId));
+    }
     this.loadedPartitions.add(p.index);
     this.logger.info({ partition: p.index, records, groups: [...this.groups.values()].filter((g) => g.partition === p.index).length, ms: Date.now() - started }, 'offsets partition loaded');
   }
 
-  private replay(partition: number, key: Buffer, value: Buffer | null, nowMs: number): void {
+  private replay(key: Buffer, value: Buffer | null, nowMs: number, consumerGroups: ConsumerGroupLoader): void {
+    const keyVersion = key.readInt16BE(0);
+    if (CONSUMER_GROUP_KEY_VERSIONS.has(keyVersion)) {
+      consumerGroups.apply(keyVersion, new Reader(key, 2), value);
+      return;
+    }
     const rec = decodeCoordinatorRecord(key, value);
     if (rec.type === 'offset') {
       const g = this.entryOrCreate(rec.groupId);
@@ -226,7 +240,18 @@ export class GroupCoordinator {
       const g = this.entryOrCreate(rec.groupId);
       g.classic = ClassicGroup.restore(rec.value, nowMs, this.classicConfig, this.newMemberId, this.logger.child({ groupId: rec.groupId }), rec.groupId);
     }
-    void partition;
+  }
+
+  /** Writes a KIP-848 group's records after it changed (fire and forget: the log keeps order). */
+  persistConsumer(g: GroupEntry): void {
+    if (!g.consumer) return;
+    const snapshot = g.consumer.snapshot();
+    const records = encodeConsumerGroup(snapshot, g.persistedMemberIds ?? []);
+    g.persistedMemberIds = new Set(snapshot.members.map((m) => m.memberId));
+    this.append(g.groupId, records).then(
+      (code) => code !== ErrorCode.NONE && this.logger.warn({ groupId: g.groupId, errorCode: code }, 'consumer group not persisted'),
+      (err: unknown) => this.logger.error({ err, groupId: g.groupId }, 'consumer group write failed'),
+    );
   }
 
   // ---- persistence -----------------------------------------------------------------------
@@ -326,6 +351,7 @@ export class GroupCoordinator {
   async deleteGroup(g: GroupEntry): Promise<number> {
     const records = [...g.offsets.values()].map((o) => encodeOffsetRecord(g.groupId, o.topic, o.partition, null));
     records.push(encodeGroupRecord(g.groupId, null));
+    if (g.consumer) records.push(...deleteConsumerGroup(g.consumer.snapshot()));
     const code = await this.append(g.groupId, records);
     if (code === ErrorCode.NONE) this.dropGroup(g);
     return code;
@@ -355,7 +381,7 @@ export class GroupCoordinator {
       const classicDeadline = g.classic?.nextDeadlineMs();
       if (g.classic && classicDeadline != null && classicDeadline <= nowMs) this.release(g, g.classic.expire(nowMs));
       const consumerDeadline = g.consumer?.nextDeadlineMs();
-      if (g.consumer && consumerDeadline != null && consumerDeadline <= nowMs) g.consumer.expire(nowMs);
+      if (g.consumer && consumerDeadline != null && consumerDeadline <= nowMs && g.consumer.expire(nowMs).changed) this.persistConsumer(g);
     }
     if (nowMs - this.lastOffsetsExpiryMs >= OFFSETS_EXPIRY_CHECK_MS) {
       this.lastOffsetsExpiryMs = nowMs;
