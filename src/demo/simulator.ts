@@ -16,7 +16,7 @@ import {
   latOfRow,
   lonOfCol,
 } from './city.js';
-import { seededRandom, type Random } from './random.js';
+import { SeededRandom } from '../common/random.js';
 import type { LocationUpdate, PartnerStatus } from './types.js';
 
 export interface SimulatorOptions {
@@ -48,13 +48,13 @@ export function partnerIdOf(index: number): string {
 }
 
 export class Simulator {
-  private readonly random: Random;
+  private readonly random: SeededRandom;
   private readonly partners: Partner[] = [];
   private readonly intervalSec: number;
   private cursor = 0;
 
   constructor(options: SimulatorOptions) {
-    this.random = seededRandom(options.seed);
+    this.random = new SeededRandom(options.seed);
     this.intervalSec = options.partners / options.ratePerSec;
     for (let i = 0; i < options.partners; i++) this.partners.push(this.newPartner(i));
   }

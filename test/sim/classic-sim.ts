@@ -23,30 +23,11 @@
 
 import { ClassicGroup, type ClassicGroupConfig, type GroupOutput, type GroupSnapshot, type JoinResponse, type SyncResponse } from '../../src/group/classic/index.js';
 import type { Logger } from '../../src/common/logger.js';
+import { SeededRandom } from '../../src/common/random.js';
 import { ErrorCode, errorInfo } from '../../src/protocol/errors.js';
 
 // --- seeded randomness ---
 
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** mulberry32: uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 export class SimFailure extends Error {
   override name = 'SimFailure';
@@ -71,7 +52,7 @@ export interface SimParams {
   failovers: number;
 }
 
-function paramsFor(rng: Rng): SimParams {
+function paramsFor(rng: SeededRandom): SimParams {
   const clients = rng.int(2, 6);
   return {
     clients,
@@ -170,7 +151,7 @@ const countedMessages = new Map([
 ]);
 
 class Simulation {
-  private readonly rng: Rng;
+  private readonly rng: SeededRandom;
   private readonly params: SimParams;
   private readonly config: ClassicGroupConfig;
   private now = 0;
@@ -204,7 +185,7 @@ class Simulation {
   private isChaos = true;
 
   constructor(private readonly seed: number) {
-    this.rng = new Rng(seed);
+    this.rng = new SeededRandom(seed);
     this.params = paramsFor(this.rng);
     this.config = {
       initialRebalanceDelayMs: this.params.initialRebalanceDelayMs,

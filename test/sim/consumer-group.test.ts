@@ -21,6 +21,7 @@ import type {
   ConsumerGroupHeartbeatResponseInput,
 } from '../../src/protocol/generated/consumer-group-heartbeat-response.js';
 import { ConsumerGroup, type ConsumerGroupConfig, type TopicsView } from '../../src/group/consumer/index.js';
+import { SeededRandom } from '../../src/common/random.js';
 
 const CLIENTS = 5;
 const CHAOS_MS = 300_000;
@@ -30,28 +31,6 @@ const LOSS = 0.03;
 const config: ConsumerGroupConfig = { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 20, assignors: ['uniform', 'range'] };
 const BASE_TOPICS = ['orders', 'clicks', 'audit', 'later'];
 
-/** mulberry32: small, fast, and the same on every machine. */
-class Rng {
-  #state: number;
-  constructor(seed: number) {
-    this.#state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.#state = (this.#state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[Math.floor(this.next() * xs.length)]!;
-  }
-}
 
 /** A binary heap of timed events, ties broken by insertion order so runs are reproducible. */
 class Scheduler {
@@ -167,7 +146,7 @@ const fmt = (owned: Owned | null) =>
   owned === null ? 'null' : toEntries(owned).map((e) => `${e.topicId}[${e.partitions.join(',')}]`).join(' ') || '-';
 
 class Simulation {
-  readonly rng: Rng;
+  readonly rng: SeededRandom;
   readonly sched = new Scheduler();
   readonly topics = new SimTopics();
   readonly group: ConsumerGroup;
@@ -177,7 +156,7 @@ class Simulation {
   #isQuiet = false;
 
   constructor(readonly seed: number) {
-    this.rng = new Rng(seed);
+    this.rng = new SeededRandom(seed);
     let generated = 0;
     this.group = new ConsumerGroup('sim', config, () => `gen-${++generated}`, silentLogger);
     for (const name of BASE_TOPICS.slice(0, 3)) this.topics.create(name, this.rng.int(1, 8));

@@ -17,27 +17,8 @@
 // and a proposal must commit within a bound.
 
 import { Raft, MemoryRaftStorage, majorityOf, type Entry, type RaftConfig, type RaftMessage } from '../../src/raft/index.js';
+import { SeededRandom } from '../../src/common/random.js';
 
-/** mulberry32: small, fast, and the same on every machine. */
-export class SimRandom {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  nextInt(bound: number): number {
-    return Math.floor(this.next() * bound);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 export interface SimResult {
   readonly ticks: number;
@@ -75,7 +56,7 @@ function keyOf(e: Entry): string {
 }
 
 export class RaftSimulation {
-  private readonly rng: SimRandom;
+  private readonly rng: SeededRandom;
   private readonly nodes = new Map<number, SimNode>();
   private readonly voters: number[];
   private network: InFlight[] = [];
@@ -97,7 +78,7 @@ export class RaftSimulation {
     readonly seed: number,
     voterCount: number,
   ) {
-    this.rng = new SimRandom(seed);
+    this.rng = new SeededRandom(seed);
     this.voters = Array.from({ length: voterCount }, (_, i) => i + 1);
     this.lossRate = this.rng.next() * 0.2;
     this.duplicateRate = this.rng.next() * 0.1;

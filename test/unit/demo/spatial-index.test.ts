@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { distanceKm } from '../../../src/demo/city.js';
 import { startJsonServer } from '../../../src/demo/http.js';
 import { locationRoutes } from '../../../src/demo/location-service.js';
-import { seededRandom } from '../../../src/demo/random.js';
+import { SeededRandom } from '../../../src/common/random.js';
 import { SpatialIndex } from '../../../src/demo/spatial-index.js';
 import type { LocationUpdate } from '../../../src/demo/types.js';
 
@@ -26,7 +26,7 @@ test('an older update never replaces a newer one', () => {
 });
 
 test('radius queries agree with a brute-force scan', () => {
-  const random = seededRandom(5);
+  const random = new SeededRandom(5);
   const index = new SpatialIndex();
   const all: LocationUpdate[] = [];
   for (let i = 0; i < 5_000; i++) {
