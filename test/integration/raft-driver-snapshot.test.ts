@@ -4,48 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { RaftNode, type PeerAddress } from '../../src/raft/driver/index.js';
-import type { RaftConfig } from '../../src/raft/index.js';
+import { RAFT_TEST_VOTERS, freePort, raftTestConfig, waitFor } from '../helpers/raft-nodes.js';
 
-const ids = [1, 2, 3];
-const waitMsMax = 10_000;
-
-function config(nodeId: number): RaftConfig {
-  return {
-    nodeId,
-    voters: ids,
-    electionTimeoutTicks: 6,
-    electionJitterTicks: 6,
-    fetchTimeoutTicks: 10,
-    requestTimeoutTicks: 3,
-    fetchEntriesMax: 64,
-    // Small chunks, so the download takes several FetchSnapshot round trips.
-    snapshotChunkBytesMax: 100,
-  };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false): Promise<T> {
-  const deadline = Date.now() + waitMsMax;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== null && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+// Small chunks, so the download takes several FetchSnapshot round trips.
+const config = (nodeId: number) => raftTestConfig(nodeId, 100);
+const ids = RAFT_TEST_VOTERS;
 
 /** A toy state machine: the list of applied values, snapshotted as JSON. */
 interface Machine {
