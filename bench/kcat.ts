@@ -7,7 +7,7 @@ import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTimed } from './children.js';
 import { clientFailure, makeClientRun, type ClientRun } from './client-run.js';
-import type { Codec } from './rdkafka-perf.js';
+import type { ProduceParams } from './rdkafka-perf.js';
 
 const LINES_PER_WRITE = 10_000;
 
@@ -30,33 +30,21 @@ export function writePayloadFile(dir: string, records: number, recordBytes: numb
   return path;
 }
 
-export interface KcatProduceParams {
-  kcat: string;
-  bootstrap: string;
-  topic: string;
-  records: number;
-  recordBytes: number;
-  acks: 1 | -1;
-  codec: Codec;
-  lingerMs: number;
-  scratchDir: string;
-  timeoutMs: number;
-}
-
-export async function kcatProduce(p: KcatProduceParams): Promise<ClientRun> {
+/** The same parameters as rdkafka_performance's produce; `tool` is the kcat binary. */
+export async function kcatProduce(p: ProduceParams): Promise<ClientRun> {
   const file = writePayloadFile(p.scratchDir, p.records, p.recordBytes);
   const args = ['-P', '-b', p.bootstrap, '-t', p.topic, '-l', file, '-X', `acks=${p.acks}`, '-X', `linger.ms=${p.lingerMs}`,
     '-X', 'batch.num.messages=10000', '-X', 'queue.buffering.max.messages=1000000', '-X', 'queue.buffering.max.kbytes=1048576'];
   if (p.codec !== 'none') args.push('-z', p.codec);
-  const run = await runTimed('kcat -P', p.kcat, args, { timeoutMs: p.timeoutMs, scratchDir: p.scratchDir });
+  const run = await runTimed('kcat -P', p.tool, args, { timeoutMs: p.timeoutMs, scratchDir: p.scratchDir });
   if (run.code !== 0) throw clientFailure(`kcat producer (${p.topic})`, run);
   return makeClientRun('kcat', p.records, p.records * p.recordBytes, run.wallMs, run);
 }
 
-export async function kcatConsume(p: { kcat: string; bootstrap: string; topic: string; records: number; recordBytes: number; scratchDir: string; timeoutMs: number }): Promise<ClientRun> {
+export async function kcatConsume(p: { tool: string; bootstrap: string; topic: string; records: number; recordBytes: number; scratchDir: string; timeoutMs: number }): Promise<ClientRun> {
   // -f '%o\n' keeps the output small; -c stops at the count, -e at the end of every partition.
   const args = ['-C', '-b', p.bootstrap, '-t', p.topic, '-o', 'beginning', '-e', '-q', '-c', String(p.records), '-f', '%o\\n'];
-  const run = await runTimed('kcat -C', p.kcat, args, { timeoutMs: p.timeoutMs, scratchDir: p.scratchDir });
+  const run = await runTimed('kcat -C', p.tool, args, { timeoutMs: p.timeoutMs, scratchDir: p.scratchDir });
   if (run.code !== 0) throw clientFailure(`kcat consumer (${p.topic})`, run);
   return makeClientRun('kcat', p.records, p.records * p.recordBytes, run.wallMs, run);
 }

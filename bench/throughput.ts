@@ -77,14 +77,14 @@ async function produceOnce(v: Variant, tool: LoadTool, broker: BrokerHandle, top
   const timeoutMs = clientTimeoutMs(o.records);
   if (v.nodeClient) return kafkajsProduce(broker.bootstrap, topic, o);
   const common = { bootstrap: broker.bootstrap, topic, records: o.records, recordBytes: o.recordBytes, acks: v.acks, codec: v.codec, lingerMs: o.lingerMs, scratchDir: o.scratchDir, timeoutMs };
-  return tool.kind === 'rdkafka_performance' ? rdkafkaProduce({ tool: tool.path, ...common }) : kcatProduce({ kcat: tool.path, ...common });
+  return tool.kind === 'rdkafka_performance' ? rdkafkaProduce({ tool: tool.path, ...common }) : kcatProduce({ tool: tool.path, ...common });
 }
 
 async function consumeOnce(tool: LoadTool, broker: BrokerHandle, topic: string, o: ThroughputOptions): Promise<ClientRun> {
   const common = { bootstrap: broker.bootstrap, topic, records: o.records, scratchDir: o.scratchDir, timeoutMs: clientTimeoutMs(o.records) };
   return tool.kind === 'rdkafka_performance'
     ? rdkafkaConsume({ tool: tool.path, partitions: o.partitions, ...common })
-    : kcatConsume({ kcat: tool.path, recordBytes: o.recordBytes, ...common });
+    : kcatConsume({ tool: tool.path, recordBytes: o.recordBytes, ...common });
 }
 
 async function kafkajsProduce(bootstrap: string, topic: string, o: ThroughputOptions): Promise<ClientRun> {
