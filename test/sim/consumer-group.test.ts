@@ -22,6 +22,7 @@ import type {
 } from '../../src/protocol/generated/consumer-group-heartbeat-response.js';
 import { ConsumerGroup, type ConsumerGroupConfig, type TopicsView } from '../../src/group/consumer/index.js';
 import { SeededRandom } from '../../src/common/random.js';
+import { FakeTopics } from '../unit/group/consumer-harness.js';
 
 const CLIENTS = 5;
 const CHAOS_MS = 300_000;
@@ -76,30 +77,7 @@ class Scheduler {
 
 const before = (a: { at: number; seq: number }, b: { at: number; seq: number }) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
-class SimTopics implements TopicsView {
-  readonly #byName = new Map<string, { topicId: string; partitions: number }>();
-  #created = 0;
-  create(name: string, partitions: number): void {
-    this.#byName.set(name, { topicId: `${name}#${++this.#created}`, partitions });
-  }
-  grow(name: string, partitions: number): void {
-    const t = this.#byName.get(name)!;
-    this.#byName.set(name, { ...t, partitions });
-  }
-  delete(name: string): void {
-    this.#byName.delete(name);
-  }
-  byName(name: string) {
-    return this.#byName.get(name);
-  }
-  byId(topicId: string) {
-    for (const [name, t] of this.#byName) if (t.topicId === topicId) return { name, partitions: t.partitions };
-    return undefined;
-  }
-  names(): string[] {
-    return [...this.#byName.keys()];
-  }
-}
+const newSimTopics = (): FakeTopics => new FakeTopics((name, created) => `${name}#${created}`);
 
 type Owned = Map<string, Set<number>>;
 
@@ -148,7 +126,7 @@ const fmt = (owned: Owned | null) =>
 class Simulation {
   readonly rng: SeededRandom;
   readonly sched = new Scheduler();
-  readonly topics = new SimTopics();
+  readonly topics = newSimTopics();
   readonly group: ConsumerGroup;
   readonly clients: Client[] = [];
   readonly trace: string[] = [];

@@ -5,54 +5,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../../src/common/logger.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest } from '../../../src/protocol/generated/consumer-group-heartbeat-request.js';
-import { ConsumerGroup, type ConsumerGroupConfig, type TopicsView } from '../../../src/group/consumer/index.js';
+import type { ConsumerGroup } from '../../../src/group/consumer/index.js';
+import { FakeTopics, heartbeatRequest, newConsumerGroup } from './consumer-harness.js';
 
-class Topics implements TopicsView {
-  readonly #byName = new Map<string, { topicId: string; partitions: number }>();
-  create(name: string, partitions: number): this {
-    this.#byName.set(name, { topicId: `id-${name}`, partitions });
-    return this;
-  }
-  delete(name: string): void {
-    this.#byName.delete(name);
-  }
-  byName(name: string) {
-    return this.#byName.get(name);
-  }
-  byId(topicId: string) {
-    for (const [name, t] of this.#byName) if (t.topicId === topicId) return { name, partitions: t.partitions };
-    return undefined;
-  }
-  names(): string[] {
-    return [...this.#byName.keys()];
-  }
-}
-
-const config: ConsumerGroupConfig = { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 10, assignors: ['uniform', 'range'] };
-
-function newGroup(): ConsumerGroup {
-  let n = 0;
-  return new ConsumerGroup('g', config, () => `generated-${++n}`, silentLogger);
-}
-
-function hb(fields: Partial<ConsumerGroupHeartbeatRequest>): ConsumerGroupHeartbeatRequest {
-  return {
-    groupId: 'g',
-    memberId: '',
-    memberEpoch: 0,
-    instanceId: null,
-    rackId: null,
-    rebalanceTimeoutMs: -1,
-    subscribedTopicNames: null,
-    subscribedTopicRegex: null,
-    serverAssignor: null,
-    topicPartitions: null,
-    ...fields,
-  };
-}
+const newGroup = (): ConsumerGroup => newConsumerGroup(10);
+const hb = heartbeatRequest;
 
 const join = (memberId: string, names: string[], fields: Partial<ConsumerGroupHeartbeatRequest> = {}) =>
   hb({ memberId, memberEpoch: 0, rebalanceTimeoutMs: 30_000, subscribedTopicNames: names, topicPartitions: [], ...fields });
@@ -62,7 +21,7 @@ const tp = (byName: Record<string, number[]>) =>
   Object.entries(byName).map(([name, partitions]) => ({ topicId: `id-${name}`, partitions }));
 
 /** The heartbeat's answer, reduced to what the transcripts compare. */
-function step(group: ConsumerGroup, nowMs: number, topics: Topics, req: ConsumerGroupHeartbeatRequest, apiVersion = 1) {
+function step(group: ConsumerGroup, nowMs: number, topics: FakeTopics, req: ConsumerGroupHeartbeatRequest, apiVersion = 1) {
   const { response } = group.heartbeat(nowMs, apiVersion, req, topics);
   return {
     error: response.errorCode ?? 0,
@@ -74,7 +33,7 @@ function step(group: ConsumerGroup, nowMs: number, topics: Topics, req: Consumer
 }
 
 test('a lone member gets every partition; later heartbeats carry no assignment', () => {
-  const topics = new Topics().create('foo', 6);
+  const topics = new FakeTopics().create('foo', 6);
   const g = newGroup();
   assert.equal(g.state, 'empty');
   assert.deepEqual(step(g, 0, topics, join('A', ['foo'])), { error: 0, epoch: 1, assignment: { foo: [0, 1, 2, 3, 4, 5] } });
@@ -87,7 +46,7 @@ test('a lone member gets every partition; later heartbeats carry no assignment',
 });
 
 test('a second member gets partitions only after the first has revoked them', () => {
-  const topics = new Topics().create('foo', 6);
+  const topics = new FakeTopics().create('foo', 6);
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo']));
   step(g, 100, topics, hb({ memberId: 'A', memberEpoch: 1, topicPartitions: tp({ foo: [0, 1, 2, 3, 4, 5] }) }));
@@ -119,7 +78,7 @@ test('a second member gets partitions only after the first has revoked them', ()
 });
 
 /** A and B, stable at epoch 2 with foo 0-2 and 3-5. */
-function twoStableMembers(topics: Topics): ConsumerGroup {
+function twoStableMembers(topics: FakeTopics): ConsumerGroup {
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo']));
   step(g, 0, topics, join('B', ['foo']));
@@ -130,7 +89,7 @@ function twoStableMembers(topics: Topics): ConsumerGroup {
 }
 
 test('a member that leaves hands its partitions to the others', () => {
-  const topics = new Topics().create('foo', 6);
+  const topics = new FakeTopics().create('foo', 6);
   const g = twoStableMembers(topics);
   const leave = g.heartbeat(1000, 1, hb({ memberId: 'B', memberEpoch: -1 }), topics);
   assert.equal(leave.response.errorCode, 0);
@@ -143,7 +102,7 @@ test('a member that leaves hands its partitions to the others', () => {
 });
 
 test('session expiry removes a silent member and bumps the group epoch', () => {
-  const topics = new Topics().create('foo', 6);
+  const topics = new FakeTopics().create('foo', 6);
   const g = twoStableMembers(topics);
   assert.equal(g.nextDeadlineMs(), 45_000);
   for (let t = 5_000; t <= 45_000; t += 5_000) step(g, t, topics, hb({ memberId: 'A', memberEpoch: 2 }));
@@ -156,7 +115,7 @@ test('session expiry removes a silent member and bumps the group epoch', () => {
 });
 
 test('a member that does not revoke within its rebalance timeout is fenced', () => {
-  const topics = new Topics().create('foo', 4);
+  const topics = new FakeTopics().create('foo', 4);
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo'], { rebalanceTimeoutMs: 10_000 }));
   step(g, 0, topics, join('B', ['foo']));
@@ -171,7 +130,7 @@ test('a member that does not revoke within its rebalance timeout is fenced', () 
 });
 
 test('epochs from the future or the past are fenced, except a retry at the previous epoch', () => {
-  const topics = new Topics().create('foo', 6);
+  const topics = new FakeTopics().create('foo', 6);
   const g = twoStableMembers(topics); // A went 1 → 2, B joined at 2
   const fenced = ErrorCode.FENCED_MEMBER_EPOCH;
   assert.equal(step(g, 1, topics, hb({ memberId: 'A', memberEpoch: 3 })).error, fenced, 'greater');
@@ -190,7 +149,7 @@ test('epochs from the future or the past are fenced, except a retry at the previ
 });
 
 test('a static member leaves for a while and a new process with its instance id takes over', () => {
-  const topics = new Topics().create('foo', 4);
+  const topics = new FakeTopics().create('foo', 4);
   const g = newGroup();
   assert.deepEqual(step(g, 0, topics, join('S1', ['foo'], { instanceId: 'i-1' })), { error: 0, epoch: 1, assignment: { foo: [0, 1, 2, 3] } });
   step(g, 0, topics, join('D', ['foo']));
@@ -215,7 +174,7 @@ test('a static member leaves for a while and a new process with its instance id 
 });
 
 test('a static member that never comes back expires after the session timeout', () => {
-  const topics = new Topics().create('foo', 2);
+  const topics = new FakeTopics().create('foo', 2);
   const g = newGroup();
   step(g, 0, topics, join('S1', ['foo'], { instanceId: 'i-1' }));
   g.heartbeat(1_000, 1, hb({ memberId: 'S1', memberEpoch: -2, instanceId: 'i-1' }), topics);
@@ -226,7 +185,7 @@ test('a static member that never comes back expires after the session timeout', 
 });
 
 test('a topic that gains partitions grows the assignment', () => {
-  const topics = new Topics().create('foo', 2);
+  const topics = new FakeTopics().create('foo', 2);
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo']));
   topics.create('foo', 4);
@@ -237,7 +196,7 @@ test('a topic that gains partitions grows the assignment', () => {
 });
 
 test('subscribing before the topic exists, then by regex', () => {
-  const topics = new Topics();
+  const topics = new FakeTopics();
   const g = newGroup();
   assert.deepEqual(step(g, 0, topics, join('A', ['foo'])), { error: 0, epoch: 1, assignment: {} });
   topics.create('foo', 2);
@@ -259,7 +218,7 @@ test('subscribing before the topic exists, then by regex', () => {
 });
 
 test('a deleted topic is revoked', () => {
-  const topics = new Topics().create('foo', 2).create('bar', 1);
+  const topics = new FakeTopics().create('foo', 2).create('bar', 1);
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo', 'bar']));
   topics.delete('bar');
@@ -270,7 +229,7 @@ test('a deleted topic is revoked', () => {
 });
 
 test('a full request gets the assignment even when it did not change', () => {
-  const topics = new Topics().create('foo', 1);
+  const topics = new FakeTopics().create('foo', 1);
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo']));
   const full = hb({ memberId: 'A', memberEpoch: 1, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['foo'], topicPartitions: tp({ foo: [0] }) });
@@ -278,7 +237,7 @@ test('a full request gets the assignment even when it did not change', () => {
 });
 
 test('the group uses the assignor most members ask for', () => {
-  const topics = new Topics().create('foo', 4).create('bar', 4);
+  const topics = new FakeTopics().create('foo', 4).create('bar', 4);
   const g = newGroup();
   step(g, 0, topics, join('A', ['foo', 'bar'], { serverAssignor: 'range' }));
   step(g, 0, topics, join('B', ['foo', 'bar'], { serverAssignor: 'range' }));

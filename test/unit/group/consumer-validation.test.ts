@@ -10,9 +10,9 @@ import type { ConsumerGroupHeartbeatRequest } from '../../../src/protocol/genera
 import {
   ConsumerGroup,
   validateConsumerGroupHeartbeat,
-  type ConsumerGroupConfig,
   type TopicsView,
 } from '../../../src/group/consumer/index.js';
+import { consumerGroupConfig, heartbeatRequest, newConsumerGroup } from './consumer-harness.js';
 
 const topicList = new Map([
   ['foo', { topicId: 'id-foo', partitions: 4 }],
@@ -27,28 +27,12 @@ const topics: TopicsView = {
   names: () => [...topicList.keys()],
 };
 
-const config: ConsumerGroupConfig = { sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000, maxSize: 2, assignors: ['uniform', 'range'] };
+const config = consumerGroupConfig(2);
+const newGroup = (): ConsumerGroup => newConsumerGroup(2);
 
-function newGroup(): ConsumerGroup {
-  let n = 0;
-  return new ConsumerGroup('g', config, () => `generated-${++n}`, silentLogger);
-}
-
-function hb(fields: Partial<ConsumerGroupHeartbeatRequest>): ConsumerGroupHeartbeatRequest {
-  return {
-    groupId: 'g',
-    memberId: 'm',
-    memberEpoch: 0,
-    instanceId: null,
-    rackId: null,
-    rebalanceTimeoutMs: 30_000,
-    subscribedTopicNames: ['foo'],
-    subscribedTopicRegex: null,
-    serverAssignor: null,
-    topicPartitions: [],
-    ...fields,
-  };
-}
+/** A valid first heartbeat of member 'm' subscribing to 'foo', then `fields`. */
+const hb = (fields: Partial<ConsumerGroupHeartbeatRequest>): ConsumerGroupHeartbeatRequest =>
+  heartbeatRequest({ memberId: 'm', rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['foo'], topicPartitions: [], ...fields });
 
 test('request validation follows KIP-848, one rule per row', () => {
   const { INVALID_REQUEST, UNSUPPORTED_ASSIGNOR, INVALID_REGULAR_EXPRESSION } = ErrorCode;
