@@ -19,8 +19,7 @@ const FRAME_VERSION = 1;
 export function encodeMetadataRecord(record: MetadataRecord): Buffer {
   const w = new Writer();
   w.writeUnsignedVarint(FRAME_VERSION);
-  const { type, ...body } = record;
-  w.writeUnsignedVarint(MetadataRecordType[type]);
+  w.writeUnsignedVarint(MetadataRecordType[record.type]);
   switch (record.type) {
     case 'Topic':
       w.writeUnsignedVarint(0);
@@ -56,7 +55,6 @@ export function encodeMetadataRecord(record: MetadataRecord): Buffer {
       writeProducerIdsRecord(w, 0, record);
       break;
   }
-  void body;
   return w.toBuffer();
 }
 

@@ -48,9 +48,9 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
     const topics = resolveTopics(ctx.broker, req, ctx.apiVersion);
-    const waitable = topics.flatMap((t) => t.partitions.map((p) => t.topic !== null ? ctx.broker.getPartition(t.topic, p.partition) : undefined)).filter((p): p is Partition => p !== undefined);
     let result = readAll(ctx, req, topics);
-    if (result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.hasError && waitable.length > 0) {
+    const waitable = result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.hasError ? localPartitions(ctx, topics) : [];
+    if (waitable.length > 0) {
       await awaitData(waitable, req.maxWaitMs, () => {
         result = readAll(ctx, req, topics);
         return result.bytes >= req.minBytes || result.hasError;
@@ -60,6 +60,10 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
   },
 });
+
+function localPartitions(ctx: HandlerContext, topics: ResolvedTopic[]): Partition[] {
+  return topics.flatMap((t) => (t.topic === null ? [] : t.partitions.map((p) => ctx.broker.getPartition(t.topic!, p.partition)))).filter((p): p is Partition => p !== undefined);
+}
 
 function resolveTopics(broker: Broker, req: FetchRequest, version: number): ResolvedTopic[] {
   return req.topics.map((t) => {

@@ -6,7 +6,8 @@ import type { GroupEntry } from '../../group/coordinator.js';
 const CONSUMER_STATE_NAMES: Record<string, string> = { empty: 'Empty', assigning: 'Assigning', reconciling: 'Reconciling', stable: 'Stable', dead: 'Dead' };
 
 export function groupType(g: GroupEntry): 'classic' | 'consumer' {
-  return g.consumer && g.consumer.state !== 'empty' ? 'consumer' : g.consumer && !g.classic ? 'consumer' : 'classic';
+  // A KIP-848 group with members, or one no classic group shares the id with.
+  return g.consumer && (g.consumer.state !== 'empty' || !g.classic) ? 'consumer' : 'classic';
 }
 
 export function groupState(g: GroupEntry): string {
