@@ -3,6 +3,8 @@
 // requests, and the snapshot written to __consumer_offsets as a GroupMetadataValue (version 3).
 // Plain data only; the behaviour lives in the other files of this folder.
 
+import type { GroupMetadataValue, GroupMetadataValueMemberMetadata } from '../../protocol/generated/group-coordinator/group-metadata-value.js';
+
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
 export interface ClassicGroupConfig {
@@ -125,27 +127,9 @@ export interface GroupDescription {
 }
 
 /**
- * GroupMetadataValue (internal/group-coordinator/GroupMetadataValue.json, v3), field names as
- * there, so the generated codec's type can be passed in and out as it is. The group id is in the
- * record's key (GroupMetadataKey).
+ * What a classic group persists: exactly GroupMetadataValue (internal/group-coordinator, v3), so
+ * the generated codec's type passes in and out as it is. The group id is in the record's key
+ * (GroupMetadataKey). A member's `subscription` is its metadata for the selected protocol.
  */
-export interface GroupSnapshot {
-  protocolType: string;
-  generation: number;
-  protocol: string | null;
-  leader: string | null;
-  currentStateTimestamp: number;
-  members: SnapshotMember[];
-}
-
-export interface SnapshotMember {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  rebalanceTimeout: number;
-  sessionTimeout: number;
-  /** The member's metadata for the group's selected protocol. */
-  subscription: Buffer;
-  assignment: Buffer;
-}
+export type GroupSnapshot = GroupMetadataValue;
+export type SnapshotMember = GroupMetadataValueMemberMetadata;
