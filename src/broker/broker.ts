@@ -5,16 +5,15 @@
 // it after every commit (create logs for new partitions, delete logs of removed topics, adopt
 // new leader epochs). Handlers never create partitions directly: they commit metadata records.
 
-import { randomInt } from 'node:crypto';
 import type { Logger } from '../common/logger.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { TOPIC_CONFIGS } from '../config/topic-config.js';
 import { parseConfigValue } from '../config/config-def.js';
-import { createTopics, type TopicRequest, type TopicResult, type ControllerEnv } from '../controller/topic-ops.js';
-import type { MetadataQuorum } from '../metadata/local-metadata-log.js';
+import type { TopicRequest, TopicResult } from '../controller/topic-ops.js';
+import type { ControllerApi } from '../controller/api.js';
+import type { MetadataView } from '../metadata/metadata-quorum.js';
 import type { MetadataRecord } from '../metadata/records.js';
-import { randomUuid } from '../protocol/reader.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { ErrorCode, KafkaError, type ErrorCodeValue } from '../protocol/errors.js';
 import { Partition } from '../replication/partition.js';
 import type { LogConfig, LogManager } from '../storage/index.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
@@ -25,12 +24,15 @@ export interface AdvertisedListener {
   port: number;
 }
 
-const PRODUCER_ID_BLOCK_SIZE = 1000;
+/** How long an admin request waits for the controller when the client gives no timeout. */
+const CONTROLLER_TIMEOUT_MS = 30_000;
 
 export class Broker {
   readonly partitions = new Map<string, Map<number, Partition>>();
   /** Set by the node right after construction (the coordinator needs the broker). */
   groups!: GroupCoordinator;
+  /** This broker's registration epoch (BrokerLifecycle); -1 before it registers. */
+  brokerEpoch = -1;
   private producerIdBlock = { next: 0, end: 0 };
   private readonly topicConfigCache = new Map<string, Map<string, string | null>>();
   private readonly topicNumberCache = new Map<string, number>();
@@ -39,11 +41,12 @@ export class Broker {
   constructor(
     readonly config: BrokerConfig,
     readonly logs: LogManager,
-    readonly quorum: MetadataQuorum,
+    readonly metadata: MetadataView,
+    readonly controller: ControllerApi,
     readonly advertised: AdvertisedListener[],
     readonly logger: Logger,
   ) {
-    quorum.onCommit((records) => this.onMetadataCommitted(records));
+    metadata.onCommit((records) => this.onMetadataCommitted(records));
   }
 
   get nodeId(): number {
@@ -51,16 +54,18 @@ export class Broker {
   }
 
   get image() {
-    return this.quorum.image;
+    return this.metadata.image;
   }
 
-  controllerEnv(): ControllerEnv {
-    return {
-      newTopicId: randomUuid,
-      randomInt: (bound) => (bound <= 1 ? 0 : randomInt(bound)),
-      defaultPartitions: this.config.num('num.partitions'),
-      defaultReplicationFactor: Math.min(this.config.num('default.replication.factor'), Math.max(1, this.image.liveBrokers().length)),
-    };
+  /**
+   * The controller id told to clients (Metadata, DescribeCluster): the active controller when it is
+   * also a live broker, else a live broker, as KRaft brokers do (clients cannot reach controllers).
+   */
+  controllerIdForClients(): number {
+    const live = this.image.liveBrokers();
+    const leader = this.metadata.leaderId;
+    if (live.some((b) => b.brokerId === leader)) return leader;
+    return live[0]?.brokerId ?? this.nodeId;
   }
 
   getPartition(topic: string, partition: number): Partition | undefined {
@@ -109,11 +114,17 @@ export class Broker {
     };
   }
 
-  /** Creates topics through the metadata quorum; resolves once they are committed and local. */
-  async createTopics(requests: TopicRequest[], validateOnly: boolean): Promise<TopicResult[]> {
-    const { results, records } = createTopics(this.image, requests, this.controllerEnv());
-    if (!validateOnly && records.length > 0) await this.quorum.commit(records);
-    return results;
+  /** Creates topics through the active controller; resolves once they are in this broker's image. */
+  async createTopics(requests: TopicRequest[], validateOnly: boolean, timeoutMs = CONTROLLER_TIMEOUT_MS): Promise<TopicResult[]> {
+    const res = await this.controller.createTopics({ topics: requests, timeoutMs, validateOnly });
+    return res.topics.map((t) => ({
+      name: t.name,
+      topicId: t.topicId,
+      errorCode: t.errorCode,
+      errorMessage: t.errorMessage ?? null,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+    }));
   }
 
   /** Auto-creation on Metadata/Produce (auto.create.topics.enable); a racing create counts as done. */
@@ -129,13 +140,13 @@ export class Broker {
     return out;
   }
 
-  /** Hands out producer ids from blocks reserved in the metadata log (ProducerIdsRecord). */
+  /** Hands out producer ids from blocks the controller reserves in the metadata log (AllocateProducerIds). */
   async allocateProducerId(): Promise<number> {
     const run = this.producerIdLock.then(async () => {
       if (this.producerIdBlock.next >= this.producerIdBlock.end) {
-        const start = this.image.nextProducerId;
-        await this.quorum.commit([{ type: 'ProducerIds', brokerId: this.nodeId, brokerEpoch: 0, nextProducerId: start + PRODUCER_ID_BLOCK_SIZE }]);
-        this.producerIdBlock = { next: start, end: start + PRODUCER_ID_BLOCK_SIZE };
+        const res = await this.controller.allocateProducerIds({ brokerId: this.nodeId, brokerEpoch: this.brokerEpoch });
+        if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode as ErrorCodeValue, 'the controller did not allocate producer ids');
+        this.producerIdBlock = { next: res.producerIdStart, end: res.producerIdStart + res.producerIdLen };
       }
       return this.producerIdBlock.next++;
     });

@@ -19,6 +19,7 @@ commands:
   produce TOPIC [options]                           write stdin lines as records (tideline produce --help)
   consume TOPIC [options]                           print records (tideline consume --help)
   cluster describe                                  cluster id, controller and brokers
+  cluster --nodes N [--dir DIR]                     run a local N-node cluster of separate processes
   demo gps [options]                                the delivery-partner GPS scenario (tideline demo --help)
 `;
 

@@ -9,6 +9,7 @@ export const TidelineErrorCode = {
   CLI_USAGE: 'TL_CLI_USAGE',
   STORAGE_LOCKED: 'TL_STORAGE_LOCKED',
   STORAGE_CLUSTER_MISMATCH: 'TL_STORAGE_CLUSTER_MISMATCH',
+  CLUSTER_START: 'TL_CLUSTER_START',
 } as const;
 
 export type TidelineErrorCodeValue = (typeof TidelineErrorCode)[keyof typeof TidelineErrorCode];

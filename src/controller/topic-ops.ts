@@ -2,12 +2,18 @@
 // takes a request and returns per-item results plus the metadata records that carry them out.
 // Nothing is applied here; the caller commits the records to the metadata log (a local file on
 // a single node, the Raft quorum in a cluster) and only then applies them to the image.
+// New replicas go to active brokers only (not fenced, not in controlled shutdown), rack-aware
+// when they all have racks (replica-placement.ts). A new partition's ISR is its active replicas
+// and its leader the first of them, as in KRaft, so nothing starts led by a fenced broker.
 
 import { ErrorCode } from '../protocol/errors.js';
 import { validateTopicConfig } from '../config/topic-config.js';
 import { TidelineError } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
+import { placeReplicas, roundRobin } from './replica-placement.js';
+
+export { roundRobin };
 
 export const TOPIC_NAME_LENGTH_MAX = 249;
 const LEGAL_TOPIC_NAME = /^[a-zA-Z0-9._-]+$/;
@@ -76,16 +82,18 @@ export function createTopics(
       fail(ErrorCode.INVALID_CONFIG, configProblem);
       continue;
     }
-    const placement = placeReplicas(image, req, env);
+    const placement = planReplicas(image, req, env);
     if ('errorCode' in placement) {
       fail(placement.errorCode, placement.message);
       continue;
     }
     const topicId = env.newTopicId();
-    records.push({ type: 'Topic', name: req.name, topicId });
-    placement.forEach((replicas, partitionId) => {
-      records.push({ type: 'Partition', topicId, partitionId, replicas, isr: replicas, leader: replicas[0]!, leaderEpoch: 0, partitionEpoch: 0 });
-    });
+    const partitions = newPartitions(image, topicId, placement, 0);
+    if ('errorCode' in partitions) {
+      fail(partitions.errorCode, partitions.message);
+      continue;
+    }
+    records.push({ type: 'Topic', name: req.name, topicId }, ...partitions);
     for (const c of req.configs) {
       if (c.value !== null) records.push({ type: 'Config', resourceType: ConfigResourceType.TOPIC, resourceName: req.name, name: c.name, value: c.value });
     }
@@ -113,13 +121,35 @@ function checkConfigs(configs: { name: string; value: string | null }[]): string
   return undefined;
 }
 
-/** Replica lists per partition: explicit assignments, or round-robin over live brokers. */
-function placeReplicas(
+/**
+ * PartitionRecords for new partitions: the ISR is the active replicas, the leader the first of
+ * them. A partition none of whose replicas is active cannot start (KRaft refuses it too).
+ */
+function newPartitions(
+  image: MetadataImage,
+  topicId: string,
+  placement: number[][],
+  firstPartition: number,
+): MetadataRecord[] | { errorCode: number; message: string } {
+  const records: MetadataRecord[] = [];
+  for (const [i, replicas] of placement.entries()) {
+    const isr = replicas.filter((id) => image.isActiveBroker(id));
+    if (isr.length === 0) {
+      const message = `every broker assigned to partition ${firstPartition + i} is fenced or shutting down`;
+      return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, message };
+    }
+    records.push({ type: 'Partition', topicId, partitionId: firstPartition + i, replicas, isr, leader: isr[0]!, leaderEpoch: 0, partitionEpoch: 0 });
+  }
+  return records;
+}
+
+/** Replica lists per partition: explicit assignments, or placed over the active brokers. */
+function planReplicas(
   image: MetadataImage,
   req: TopicRequest,
   env: ControllerEnv,
 ): number[][] | { errorCode: number; message: string } {
-  const live = image.liveBrokers().map((b) => b.brokerId);
+  const live = image.activeBrokers();
   if (req.assignments.length > 0) {
     if (req.numPartitions !== -1 || req.replicationFactor !== -1) {
       return { errorCode: ErrorCode.INVALID_REQUEST, message: 'give either assignments or partitions/replication factor, not both' };
@@ -148,25 +178,7 @@ function placeReplicas(
       message: `replication factor ${rf} is larger than the ${live.length} available broker(s)`,
     };
   }
-  return roundRobin(live, partitions, rf, env.randomInt(live.length), 0);
-}
-
-/**
- * Kafka's rack-unaware placement: partition p leads on broker (start + p) mod n and its
- * followers follow at a shift that grows every n partitions, so replicas are distinct and
- * leaders and followers spread evenly.
- */
-export function roundRobin(brokers: number[], partitions: number, rf: number, start: number, firstPartition: number): number[][] {
-  const n = brokers.length;
-  const out: number[][] = [];
-  for (let p = firstPartition; p < firstPartition + partitions; p++) {
-    const first = (start + p) % n;
-    const shift = n > 1 ? (start + Math.floor(p / n)) % (n - 1) : 0;
-    const replicas = [brokers[first]!];
-    for (let j = 1; j < rf; j++) replicas.push(brokers[(first + 1 + ((shift + j - 1) % (n - 1))) % n]!);
-    out.push(replicas);
-  }
-  return out;
+  return placeReplicas(live, partitions, rf, env.randomInt(live.length), 0);
 }
 
 export function deleteTopics(image: MetadataImage, topics: { name: string | null; topicId: string | null }[]) {
@@ -198,29 +210,24 @@ export function createPartitions(
     return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic ${req.name} has ${current} partitions; the new count must be larger`, records: [] };
   }
   const rf = topic.partitions[0]?.replicas.length ?? 1;
-  const live = image.liveBrokers().map((b) => b.brokerId);
+  const live = image.activeBrokers();
   let placement: number[][];
   if (req.assignments) {
     if (req.assignments.length !== req.count - current) {
       return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `expected ${req.count - current} assignments`, records: [] };
+    }
+    if (req.assignments.some((a) => a.length !== rf || new Set(a).size !== rf)) {
+      return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `each new partition needs ${rf} distinct brokers, as the existing ones have`, records: [] };
     }
     const unknown = req.assignments.flat().find((id) => !image.brokers.has(id));
     if (unknown !== undefined) return { errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `broker ${unknown} is not registered`, records: [] };
     placement = req.assignments;
   } else {
     if (rf > live.length) return { errorCode: ErrorCode.INVALID_REPLICATION_FACTOR, errorMessage: `only ${live.length} broker(s) available for replication factor ${rf}`, records: [] };
-    placement = roundRobin(live, req.count - current, rf, env.randomInt(live.length), current);
+    placement = placeReplicas(live, req.count - current, rf, env.randomInt(live.length), current);
   }
-  const records: MetadataRecord[] = placement.map((replicas, i) => ({
-    type: 'Partition' as const,
-    topicId: topic.topicId,
-    partitionId: current + i,
-    replicas,
-    isr: replicas,
-    leader: replicas[0]!,
-    leaderEpoch: 0,
-    partitionEpoch: 0,
-  }));
+  const records = newPartitions(image, topic.topicId, placement, current);
+  if ('errorCode' in records) return { errorCode: records.errorCode, errorMessage: records.message, records: [] };
   return { errorCode: ErrorCode.NONE, errorMessage: null, records };
 }
 

@@ -17,9 +17,19 @@ export interface BoundListener extends ListenerSpec {
   server: net.Server;
 }
 
+/**
+ * Enough to tell a Kafka request from another protocol's hello: the size prefix, then 6 bytes of
+ * body (an api key and a node id for Raft's hello). Every Kafka request is longer than this.
+ */
+export const DIVERT_PEEK_BYTES = 10;
+
+export type Diverter = (firstBytes: Buffer, socket: net.Socket) => boolean;
+
 export class KafkaServer {
   private readonly listeners: BoundListener[] = [];
   private readonly connections = new Set<Connection>();
+  private readonly listenerDispatchers = new Map<string, Dispatcher>();
+  private readonly diverters = new Map<string, Diverter>();
   private nextConnectionId = 1;
 
   constructor(
@@ -46,9 +56,22 @@ export class KafkaServer {
     return this.listeners;
   }
 
-  /** Swaps the dispatcher for new connections (the node starts listening before it serves). */
-  setDispatcher(dispatcher: Dispatcher): void {
-    this.dispatcher = dispatcher;
+  /**
+   * Swaps the dispatcher for new connections (the node starts listening before it serves), for
+   * every listener or for one listener name.
+   */
+  setDispatcher(dispatcher: Dispatcher, listenerName?: string): void {
+    if (listenerName === undefined) this.dispatcher = dispatcher;
+    else this.listenerDispatchers.set(listenerName, dispatcher);
+  }
+
+  /**
+   * Lets another protocol share a listener: each new connection's first bytes (at least
+   * DIVERT_PEEK_BYTES) go to `divert`, which either takes the socket (true) or leaves it to be
+   * served as a Kafka connection, its bytes unread.
+   */
+  divert(listenerName: string, divert: Diverter): void {
+    this.diverters.set(listenerName, divert);
   }
 
   get connectionCount(): number {
@@ -56,17 +79,38 @@ export class KafkaServer {
   }
 
   private accept(listenerName: string, socket: net.Socket): void {
+    const divert = this.diverters.get(listenerName);
+    if (divert === undefined) return this.open(listenerName, socket);
+    let seen: Buffer = Buffer.alloc(0);
+    const onError = (err: Error): void => this.log.debug({ err, listenerName }, 'connection failed before its first request');
+    const onData = (chunk: Buffer): void => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+      if (seen.length < DIVERT_PEEK_BYTES) return;
+      socket.off('data', onData);
+      socket.off('error', onError);
+      socket.pause();
+      if (divert(seen, socket)) return;
+      socket.unshift(seen);
+      this.open(listenerName, socket);
+      socket.resume();
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+  }
+
+  private open(listenerName: string, socket: net.Socket): void {
     const id = this.nextConnectionId++;
-    const conn = new Connection(socket, id, listenerName, this.dispatcher, this.limits, this.log, (c) =>
-      this.connections.delete(c),
-    );
+    const dispatcher = this.listenerDispatchers.get(listenerName) ?? this.dispatcher;
+    const conn = new Connection(socket, id, listenerName, dispatcher, this.limits, this.log, (c) => this.connections.delete(c));
     this.connections.add(conn);
     this.log.debug({ connectionId: id, clientHost: conn.clientHost, listenerName }, 'connection accepted');
   }
 
   /** Stops accepting, waits up to `graceMs` for in-flight requests, then closes every connection. */
   async close(graceMs: number): Promise<void> {
-    await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve()))));
+    // Not awaited: a listening server reports closed only once every connection it accepted has
+    // ended, and connections diverted to another protocol are closed by their new owner.
+    for (const l of this.listeners) l.server.close();
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && [...this.connections].some((c) => c.inflightCount > 0)) {
       await new Promise((r) => setTimeout(r, 10));

@@ -1,6 +1,6 @@
-// The raft/ folder's public face: the pure Raft core, its log, the message and Ready types, and
-// an in-memory durable store for tests. The driver (driver/ (RaftNode: disk, TCP transport, tick loop)) wires it to a
-// Clock, a Transport and a Disk.
+// The raft/ folder's public face: the pure Raft core (voters and observers, DescribeQuorum's
+// view), its log, the message and Ready types, and an in-memory durable store for tests. The
+// driver (driver/: RaftNode with its disk, TCP transport and tick loop) runs it.
 
 export { Raft, type ReadonlyRaftLog } from './raft.js';
 export { RaftLog } from './raft-log.js';

@@ -8,18 +8,31 @@
 // from the injected Random. This class holds the roles and their transitions; the vote rules live
 // in quorum.ts, the leader's bookkeeping in progress.ts, its fetch answers in fetch-answer.ts, the
 // follower's in follower-fetch.ts, and the log in raft-log.ts.
+//
+// A node missing from config.voters is an observer (KIP-595): it is only ever unattached (looking
+// for the leader, see leader-discovery.ts) or a follower, and it replicates, commits and applies
+// like a voter follower, but never votes, campaigns or counts towards the high watermark. Any
+// node may fetch from the leader; every other message is exchanged among voters only.
 
 import { assert } from '../common/assert.js';
 import { silentLogger, type Logger } from '../common/logger.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { answerFetch, answerFetchSnapshot, truncationOffset } from './fetch-answer.js';
 import { FollowerFetch } from './follower-fetch.js';
+import { LeaderDiscovery } from './leader-discovery.js';
 import { LeaderProgress } from './progress.js';
 import { canGrantPreVote, canGrantVote, majorityOf, type VoterView } from './quorum.js';
 import { RaftLog } from './raft-log.js';
 import type * as T from './types.js';
 
 type Outgoing<M> = M extends T.RaftMessage ? Omit<M, 'from'> : never;
+
+/** A leader forgets an observer that has not fetched for this many fetch timeouts. */
+const OBSERVER_IDLE_FETCH_TIMEOUTS = 30;
+
+function isFetchRequest(m: T.RaftMessage): m is T.FetchRequest | T.FetchSnapshotRequest {
+  return m.type === 'FetchRequest' || m.type === 'FetchSnapshotRequest';
+}
 
 /** The read side of the log, for the driver and tests; only the core changes it. */
 export type ReadonlyRaftLog = Pick<RaftLog, 'startOffset' | 'endOffset' | 'lastEpoch' | 'snapshot' | 'epochAt' | 'entryAt' | 'slice' | 'endOffsetForEpoch'>;
@@ -44,6 +57,9 @@ export class Raft {
   private follower: FollowerFetch | null = null;
   /** Fetch correlation ids only grow over the life of this instance. */
   private nextCorrelationId = 1;
+  private readonly isObserverValue: boolean;
+  /** An observer's search for the leader; null on voters. */
+  private readonly discovery: LeaderDiscovery | null;
 
   constructor(
     readonly config: T.RaftConfig,
@@ -51,7 +67,9 @@ export class Raft {
     private readonly random: T.Random,
     private readonly logger: Logger = silentLogger,
   ) {
-    assert(config.voters.includes(config.nodeId), 'this node must be a voter');
+    assert(config.voters.length > 0, 'the quorum needs at least one voter');
+    this.isObserverValue = !config.voters.includes(config.nodeId);
+    this.discovery = this.isObserverValue ? new LeaderDiscovery(config.voters, random.nextInt(config.voters.length)) : null;
     this.raftLog = new RaftLog(storage.snapshot, storage.entries);
     this.highWatermarkValue = this.log.startOffset;
     this.appliedOffset = this.log.startOffset;
@@ -63,9 +81,9 @@ export class Raft {
     this.epochValue = qs.leaderEpoch;
     this.votedIdValue = qs.votedId;
     // A leader that restarts cannot know what it had replicated: it resigns (KIP-595).
-    if (qs.leaderId === config.nodeId) this.becomeResigned();
-    else if (qs.leaderId >= 0) this.becomeFollower(qs.leaderEpoch, qs.leaderId);
-    else this.becomeUnattached(qs.leaderEpoch, qs.votedId);
+    if (qs.leaderId === config.nodeId && !this.isObserverValue) this.becomeResigned();
+    else if (qs.leaderId >= 0 && qs.leaderId !== config.nodeId) this.becomeFollower(qs.leaderEpoch, qs.leaderId);
+    else this.becomeUnattached(qs.leaderEpoch, this.isObserverValue ? -1 : qs.votedId);
   }
 
   get log(): ReadonlyRaftLog {
@@ -89,6 +107,10 @@ export class Raft {
   get nodeId(): number {
     return this.config.nodeId;
   }
+  /** Not in config.voters: replicates, never votes. */
+  get isObserver(): boolean {
+    return this.isObserverValue;
+  }
 
   // ---- inputs -------------------------------------------------------------------------------
 
@@ -101,6 +123,7 @@ export class Raft {
       case 'follower':
         return this.tickFollower();
       default:
+        if (this.isObserverValue) return this.tickDiscovery();
         if (this.now >= this.electionDeadline) this.becomeProspective();
     }
   }
@@ -133,7 +156,9 @@ export class Raft {
   step(m: T.RaftMessage): void {
     this.assertNoReadyOutstanding();
     assert(m.to === this.config.nodeId, `message for ${m.to} delivered to ${this.config.nodeId}`);
-    if (!this.config.voters.includes(m.from)) return;
+    // Anyone may fetch (observers do); all else is among voters, and observers only fetch.
+    if (!isFetchRequest(m) && !this.config.voters.includes(m.from)) return;
+    if (this.isObserverValue && !isFetchRequest(m) && m.type !== 'FetchResponse' && m.type !== 'FetchSnapshotResponse') return;
     switch (m.type) {
       case 'VoteRequest':
         return this.onVoteRequest(m);
@@ -194,6 +219,20 @@ export class Raft {
     return { leaderEpoch: this.epochValue, leaderId: this.leaderIdValue, votedId: this.votedIdValue };
   }
 
+  /** DescribeQuorum (API 55) as the leader sees it, times in ticks; null unless leading. */
+  describeQuorum(): T.QuorumDescription | null {
+    if (this.roleValue !== 'leader') return null;
+    const progress = this.leaderProgress!;
+    const self = { replicaId: this.config.nodeId, logEndOffset: this.log.endOffset, lastFetchTick: this.now, lastCaughtUpTick: this.now };
+    return {
+      leaderId: this.config.nodeId,
+      leaderEpoch: this.epochValue,
+      highWatermark: this.highWatermarkValue,
+      voters: this.config.voters.map((id) => (id === this.config.nodeId ? self : progress.describeVoter(id)!)),
+      observers: progress.describeObservers(),
+    };
+  }
+
   // ---- transitions --------------------------------------------------------------------------
 
   private setQuorumState(epoch: number, leaderId: number, votedId: number): void {
@@ -222,7 +261,9 @@ export class Raft {
     this.clearRoleState();
     this.setQuorumState(epoch, -1, votedId);
     this.roleValue = 'unattached';
-    this.resetElectionTimer();
+    if (this.discovery === null) return this.resetElectionTimer();
+    this.discovery.restart();
+    this.tickDiscovery();
   }
 
   private becomeFollower(epoch: number, leaderId: number): void {
@@ -390,6 +431,7 @@ export class Raft {
 
   private tickLeader(): void {
     const progress = this.leaderProgress!;
+    progress.expireObservers(this.now, OBSERVER_IDLE_FETCH_TIMEOUTS * this.config.fetchTimeoutTicks);
     for (const id of progress.takeBeginResends(this.now, this.config.requestTimeoutTicks)) {
       this.send({ type: 'BeginQuorumEpochRequest', to: id, leaderId: this.config.nodeId, leaderEpoch: this.epochValue });
     }
@@ -401,8 +443,9 @@ export class Raft {
     }
   }
 
+  /** Whom fetch answers name as leader. A resigned leader names none: it knows no successor yet. */
   private currentLeader(): T.LeaderIdAndEpoch {
-    return { leaderId: this.leaderIdValue, leaderEpoch: this.epochValue };
+    return { leaderId: this.roleValue === 'resigned' ? -1 : this.leaderIdValue, leaderEpoch: this.epochValue };
   }
 
   /** Error for a request addressed to the leader of `epoch`, or 0 if we are that leader. */
@@ -420,7 +463,9 @@ export class Raft {
       return;
     }
     const answer = answerFetch(this.raftLog, m.fetchOffset, m.lastFetchedEpoch, this.config.fetchEntriesMax);
-    if (this.leaderProgress!.onFetch(m.from, this.now, answer.matchOffset)) this.maybeAdvanceLeaderHighWatermark();
+    const progress = this.leaderProgress!;
+    if (!progress.has(m.from)) progress.onObserverFetch(m.from, this.now, answer.matchOffset, this.log.endOffset);
+    else if (progress.onFetch(m.from, this.now, answer.matchOffset, this.log.endOffset)) this.maybeAdvanceLeaderHighWatermark();
     const { divergingEpoch, snapshotId, records } = answer;
     this.send({ ...base, errorCode: 0, highWatermark: this.highWatermarkValue, divergingEpoch, snapshotId, records });
   }
@@ -438,7 +483,9 @@ export class Raft {
     let size = 0;
     let chunk: Buffer = Buffer.alloc(0);
     if (errorCode === 0) {
-      this.leaderProgress!.onFetch(m.from, this.now, null);
+      const progress = this.leaderProgress!;
+      if (progress.has(m.from)) progress.onFetch(m.from, this.now, null, this.log.endOffset);
+      else progress.onObserverFetch(m.from, this.now, null, this.log.endOffset);
       ({ errorCode, size, chunk } = answerFetchSnapshot(this.raftLog, m.snapshotId, m.position, this.config.snapshotChunkBytesMax));
     }
     this.send({
@@ -458,30 +505,72 @@ export class Raft {
 
   private tickFollower(): void {
     const follower = this.follower!;
-    if (follower.isFetchTimedOut(this.now)) return this.becomeProspective();
+    if (follower.isFetchTimedOut(this.now)) return this.isObserverValue ? this.rediscoverLeader() : this.becomeProspective();
     if (follower.shouldFetch(this.now, this.config.requestTimeoutTicks)) this.sendFetch();
   }
 
   private sendFetch(): void {
     const follower = this.follower!;
     follower.onSent(this.now);
-    const base = { to: follower.leaderId, correlationId: this.nextCorrelationId++, replicaId: this.config.nodeId, currentLeaderEpoch: this.epochValue };
     if (follower.download !== null) {
+      const base = { to: follower.leaderId, correlationId: this.nextCorrelationId++, replicaId: this.config.nodeId, currentLeaderEpoch: this.epochValue };
       this.send({ ...base, type: 'FetchSnapshotRequest', snapshotId: follower.download.id, position: follower.download.received });
       return;
     }
+    this.sendFetchRequest(follower.leaderId);
+  }
+
+  private sendFetchRequest(to: number): void {
     this.send({
-      ...base,
       type: 'FetchRequest',
+      to,
+      correlationId: this.nextCorrelationId++,
+      replicaId: this.config.nodeId,
+      currentLeaderEpoch: this.epochValue,
       fetchOffset: this.log.endOffset,
       lastFetchedEpoch: this.log.lastEpoch,
       logStartOffset: this.log.startOffset,
     });
   }
 
+  // ---- observer: finding the leader ---------------------------------------------------------
+
+  /** Without a leader, an observer asks one voter per request timeout, in rotation. */
+  private tickDiscovery(): void {
+    const voterId = this.discovery!.takeDue(this.now, this.config.requestTimeoutTicks);
+    if (voterId !== null) this.sendFetchRequest(voterId);
+  }
+
+  /** An observer cannot campaign: when its leader goes quiet it looks for the leader again. */
+  private rediscoverLeader(): void {
+    this.logger.info({ epoch: this.epochValue, leaderId: this.leaderIdValue }, 'observer lost its leader; looking for it');
+    this.becomeUnattached(this.epochValue, -1);
+  }
+
+  /**
+   * An observer believes any voter that names the leader of an epoch at least its own: voters
+   * name only a leader they have seen, and an epoch has one leader. Epochs without a named leader
+   * teach it nothing, so its epoch always has a leader that voters will name. Returns true when
+   * it changed course, which makes the answer itself stale.
+   */
+  private observerLearnsFrom(m: T.FetchResponse | T.FetchSnapshotResponse): boolean {
+    const { leaderId, leaderEpoch } = m.currentLeader;
+    const isFollowingSender = this.follower !== null && m.from === this.follower.leaderId && leaderEpoch === this.epochValue;
+    if (isFollowingSender && leaderId < 0 && m.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) {
+      this.rediscoverLeader(); // our leader resigned
+      return true;
+    }
+    if (leaderId < 0 || leaderId === this.config.nodeId || leaderEpoch < this.epochValue) return false;
+    if (this.roleValue === 'follower' && leaderEpoch === this.epochValue) return false;
+    this.becomeFollower(leaderEpoch, leaderId);
+    return true;
+  }
+
   /** Returns the follower state if `m` answers a still-valid fetch to our leader in our epoch. */
   private acceptAnswer(m: T.FetchResponse | T.FetchSnapshotResponse): FollowerFetch | null {
-    if (m.currentLeader.leaderEpoch > this.epochValue) {
+    if (this.isObserverValue) {
+      if (this.observerLearnsFrom(m)) return null;
+    } else if (m.currentLeader.leaderEpoch > this.epochValue) {
       this.observeEpoch(m.currentLeader.leaderEpoch, m.currentLeader.leaderId);
       return null;
     }

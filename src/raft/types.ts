@@ -179,7 +179,10 @@ export interface Random {
 
 export interface RaftConfig {
   readonly nodeId: number;
-  /** controller.quorum.voters: the static voter ids. */
+  /**
+   * controller.quorum.voters: the static voter ids. A node not listed is an observer (KIP-595): it
+   * replicates the log from the leader but never votes or campaigns.
+   */
   readonly voters: readonly number[];
   /** Base election timeout; each round adds a jitter in [0, electionJitterTicks). */
   readonly electionTimeoutTicks: number;
@@ -200,4 +203,29 @@ export interface RaftStorage {
   readonly entries: readonly Entry[];
 }
 
+/** An observer is only ever 'unattached' (looking for the leader) or 'follower'. */
 export type Role = 'unattached' | 'prospective' | 'candidate' | 'leader' | 'follower' | 'resigned';
+
+/**
+ * One replica in the leader's DescribeQuorum view (ReplicaState in DescribeQuorumResponse), with
+ * times as core ticks; -1 where unknown.
+ */
+export interface ReplicaDescription {
+  readonly replicaId: number;
+  /** The offset below which its log is known to match the leader's; -1 before its first fetch. */
+  readonly logEndOffset: number;
+  readonly lastFetchTick: number;
+  /** The latest tick at which it had everything the leader had. */
+  readonly lastCaughtUpTick: number;
+}
+
+/** The leader's answer to DescribeQuorum (API 55), per the DescribeQuorumResponse partition. */
+export interface QuorumDescription {
+  readonly leaderId: number;
+  readonly leaderEpoch: number;
+  readonly highWatermark: number;
+  /** Every voter in config order, the leader included (its own log end, now as its times). */
+  readonly voters: readonly ReplicaDescription[];
+  /** Observers that fetched during this leader's epoch, by id. */
+  readonly observers: readonly ReplicaDescription[];
+}

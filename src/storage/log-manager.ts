@@ -14,6 +14,9 @@ import { CheckpointFormatError, formatOffsetCheckpoint, parseOffsetCheckpoint, t
 import type { LogConfig } from './config.js';
 import { nodeStorageFs, type StorageFs } from './file.js';
 import { parsePartitionDirName } from './partition-dir.js';
+
+/** The Raft metadata log's directory (KRaft's name); its files are not a partition log. */
+export const METADATA_LOG_DIR = '__cluster_metadata-0';
 import { PartitionLog } from './partition-log.js';
 
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
@@ -170,7 +173,7 @@ export class LogManager {
     const logStartOffsets = this.readCheckpoint(`${logDir}/${LOG_START_OFFSET_CHECKPOINT_FILE}`);
     for (const name of fs.list(logDir)) {
       const dir = `${logDir}/${name}`;
-      if (!fs.isDirectory(dir)) continue;
+      if (!fs.isDirectory(dir) || name === METADATA_LOG_DIR) continue;
       if (name.endsWith(DELETE_DIR_SUFFIX)) {
         this.logger.info({ dir }, 'removing a partition directory left from a deletion');
         fs.removeTree(dir);

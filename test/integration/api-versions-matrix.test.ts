@@ -76,6 +76,8 @@ function sample(apiKey: number, version: number): { body: object; allowed?: numb
       return { body: { resources: [{ resourceType: 2, resourceName: TOPIC, configs: [{ name: 'retention.bytes', configOperation: 0, value: '1000000' }] }], validateOnly: false } };
     case ApiKey.DescribeCluster:
       return { body: { includeClusterAuthorizedOperations: false } };
+    case ApiKey.DescribeQuorum:
+      return { body: { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] } };
     case ApiKey.InitProducerId:
       return { body: { transactionalId: null, transactionTimeoutMs: 60000 } };
     case ApiKey.DeleteRecords:

@@ -15,6 +15,11 @@
 // - periodically, every committed entry is durable on a majority of voters (nothing lost).
 // A liveness phase then heals the network and restarts every node: a leader must be elected
 // and a proposal must commit within a bound.
+//
+// Some schedules add observers (non-voters), which crash, restart and get partitioned like the
+// voters. They never define what is committed: every entry below an observer's high watermark,
+// every entry it applies and every snapshot it installs must already be in the voters' committed
+// sequence at that offset. They must never campaign, and after healing they must catch up.
 
 import { Raft, MemoryRaftStorage, majorityOf, type Entry, type RaftConfig, type RaftMessage } from '../../src/raft/index.js';
 import { SeededRandom } from '../../src/common/random.js';
@@ -35,6 +40,8 @@ interface SimNode {
   appliedHash: number;
   lastHighWatermark: number;
   wasLeader: boolean;
+  readonly isObserver: boolean;
+  lastRole: string;
 }
 
 interface InFlight {
@@ -44,6 +51,9 @@ interface InFlight {
 
 const chaosTicks = 1500;
 const livenessTicksMax = 400;
+/** After the liveness proposal commits, observers must have applied it within this many ticks. */
+const observerCatchUpTicksMax = 300;
+const observerIdBase = 100;
 
 function hashStep(hash: number, key: string): number {
   let h = hash ^ 0x9e3779b9;
@@ -59,6 +69,7 @@ export class RaftSimulation {
   private readonly rng: SeededRandom;
   private readonly nodes = new Map<number, SimNode>();
   private readonly voters: number[];
+  private readonly observers: number[];
   private network: InFlight[] = [];
   private now = 0;
   private partition: Map<number, number> | null = null;
@@ -77,14 +88,17 @@ export class RaftSimulation {
   constructor(
     readonly seed: number,
     voterCount: number,
+    observerCount = 0,
   ) {
     this.rng = new SeededRandom(seed);
     this.voters = Array.from({ length: voterCount }, (_, i) => i + 1);
+    this.observers = Array.from({ length: observerCount }, (_, i) => observerIdBase + i + 1);
     this.lossRate = this.rng.next() * 0.2;
     this.duplicateRate = this.rng.next() * 0.1;
     this.delayMax = 1 + this.rng.nextInt(8);
-    for (const id of this.voters) {
-      this.nodes.set(id, { raft: null, store: new MemoryRaftStorage(), appliedOffset: 0, appliedHash: 0, lastHighWatermark: 0, wasLeader: false });
+    for (const id of [...this.voters, ...this.observers]) {
+      const isObserver = id > observerIdBase;
+      this.nodes.set(id, { raft: null, store: new MemoryRaftStorage(), appliedOffset: 0, appliedHash: 0, lastHighWatermark: 0, wasLeader: false, isObserver, lastRole: '' });
       this.start(id);
     }
   }
@@ -121,6 +135,7 @@ export class RaftSimulation {
     node.appliedHash = start === 0 ? 0 : this.snapshotHash(storage.snapshot!.data, start);
     node.lastHighWatermark = node.raft.highWatermark;
     node.wasLeader = false;
+    node.lastRole = node.raft.role;
     this.log(`start ${id} as ${node.raft.role} epoch ${node.raft.epoch}`);
     this.flush(id);
   }
@@ -148,7 +163,7 @@ export class RaftSimulation {
         const end = ready.applySnapshot.id.endOffset;
         node.appliedHash = this.snapshotHash(ready.applySnapshot.data, end);
         node.appliedOffset = end;
-        this.count('snapshot installed');
+        this.count(node.isObserver ? 'observer installed a snapshot' : 'snapshot installed');
       }
       for (const e of ready.committed) this.apply(node, e);
       raft.advance();
@@ -159,10 +174,17 @@ export class RaftSimulation {
   private apply(node: SimNode, e: Entry): void {
     if (e.offset < node.appliedOffset) return;
     this.assert(e.offset === node.appliedOffset, `applied ${e.offset}, expected ${node.appliedOffset}`);
-    this.learnCommitted(e.offset, keyOf(e));
+    this.commit(node, e.offset, keyOf(e));
     node.appliedHash = hashStep(node.appliedHash, keyOf(e));
     node.appliedOffset++;
     this.assert(node.appliedHash === this.committedHash[node.appliedOffset], `applied state diverges at ${e.offset}`);
+  }
+
+  /** A voter's committed entry extends the global sequence; an observer's must already be in it. */
+  private commit(node: SimNode, offset: number, key: string): void {
+    if (!node.isObserver) return this.learnCommitted(offset, key);
+    this.assert(offset < this.committed.length, `observer committed offset ${offset} before the voters did (${this.committed.length})`);
+    this.assert(this.committed[offset] === key, `observer committed ${key} at ${offset}, voters ${this.committed[offset]}`);
   }
 
   private learnCommitted(offset: number, key: string): void {
@@ -202,8 +224,9 @@ export class RaftSimulation {
     const hw = raft.highWatermark;
     this.assert(hw >= node.lastHighWatermark, `node ${id} high watermark went back ${node.lastHighWatermark} -> ${hw}`);
     this.assert(hw <= raft.log.endOffset, `node ${id} high watermark ${hw} beyond log end ${raft.log.endOffset}`);
-    for (let o = Math.max(node.lastHighWatermark, raft.log.startOffset); o < hw; o++) this.learnCommitted(o, keyOf(raft.log.entryAt(o)));
+    for (let o = Math.max(node.lastHighWatermark, raft.log.startOffset); o < hw; o++) this.commit(node, o, keyOf(raft.log.entryAt(o)));
     node.lastHighWatermark = hw;
+    if (node.isObserver) return this.checkObserver(id, node, raft);
     if (raft.role !== 'leader') {
       node.wasLeader = false;
       return;
@@ -222,11 +245,21 @@ export class RaftSimulation {
     }
   }
 
+  private checkObserver(id: number, node: SimNode, raft: Raft): void {
+    this.assert(raft.isObserver, `observer ${id} thinks it votes`);
+    this.assert(raft.role === 'unattached' || raft.role === 'follower', `observer ${id} became ${raft.role}`);
+    this.assert(raft.votedId === -1, `observer ${id} voted for ${raft.votedId}`);
+    if (node.lastRole === 'follower' && raft.role === 'unattached') this.count('observer lost its leader');
+    if (node.lastRole !== 'follower' && raft.role === 'follower') this.count('observer found the leader');
+    node.lastRole = raft.role;
+  }
+
   /** Every committed entry sits in the durable log or snapshot of a majority. */
   private checkDurability(): void {
     for (let o = 0; o < this.committed.length; o++) {
       let holders = 0;
       for (const node of this.nodes.values()) {
+        if (node.isObserver) continue;
         const s = node.store.load();
         const start = s.snapshot?.id.endOffset ?? 0;
         if (o < start ? this.committedHash[start] === this.snapshotHash(s.snapshot!.data, start) : keyOf(s.entries[o - start] ?? { offset: o, epoch: -1, data: Buffer.alloc(0), isControl: false }) === this.committed[o]) holders++;
@@ -247,6 +280,7 @@ export class RaftSimulation {
     if (m.type === 'FetchSnapshotResponse' && m.errorCode !== 0) this.count('snapshot fetch refused');
     if (m.type === 'EndQuorumEpochRequest') this.count('resigned');
     if (m.type === 'VoteRequest' && m.preVote) this.count('pre-vote');
+    this.assert(m.from < observerIdBase || m.type === 'FetchRequest' || m.type === 'FetchSnapshotRequest', `observer ${m.from} sent a ${m.type}`);
     if (!this.isReachable(m.from, m.to) || this.rng.chance(this.lossRate)) return;
     const copies = this.rng.chance(this.duplicateRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) this.network.push({ at: this.now + 1 + this.rng.nextInt(this.delayMax), message: m });
@@ -294,7 +328,7 @@ export class RaftSimulation {
   }
 
   private maybeSnapshot(): void {
-    const ids = this.voters.filter((id) => this.nodes.get(id)!.raft !== null);
+    const ids = [...this.nodes.keys()].filter((id) => this.nodes.get(id)!.raft !== null);
     if (ids.length === 0) return;
     const id = ids[this.rng.nextInt(ids.length)]!;
     const node = this.nodes.get(id)!;
@@ -307,7 +341,7 @@ export class RaftSimulation {
 
   private injectFaults(): void {
     if (this.rng.chance(0.01)) {
-      this.partition = new Map(this.voters.map((id) => [id, this.rng.nextInt(2)]));
+      this.partition = new Map([...this.nodes.keys()].map((id) => [id, this.rng.nextInt(2)]));
       this.count('partition');
       this.log(`partition ${JSON.stringify([...this.partition])}`);
     } else if (this.partition !== null && this.rng.chance(0.02)) {
@@ -348,8 +382,23 @@ export class RaftSimulation {
         this.flush(found[0]);
       }
       this.tickAll();
-      if (this.committed.some((k) => k.endsWith(`:${marker}`))) return t + 1;
+      if (this.committed.some((k) => k.endsWith(`:${marker}`))) {
+        this.checkObserversCatchUp();
+        return t + 1;
+      }
     }
     throw new Error(`seed ${this.seed}: no proposal committed within ${livenessTicksMax} ticks after healing`);
+  }
+
+  /** Every observer applies everything committed so far, the liveness proposal included. */
+  private checkObserversCatchUp(): void {
+    const target = this.committed.length;
+    const lagging = () => this.observers.filter((id) => this.nodes.get(id)!.appliedOffset < target);
+    for (let t = 0; t < observerCatchUpTicksMax && lagging().length > 0; t++) {
+      // Voters keep compacting, as they would: a far-behind observer may get a snapshot.
+      if (this.rng.chance(0.02)) this.maybeSnapshot();
+      this.tickAll();
+    }
+    this.assert(lagging().length === 0, `observers ${lagging().join(', ')} did not catch up to ${target} within ${observerCatchUpTicksMax} ticks`);
   }
 }

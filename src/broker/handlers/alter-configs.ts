@@ -9,24 +9,26 @@ import type { IncrementalAlterConfigsResponseInput } from '../../protocol/genera
 import type { AlterConfigsRequest } from '../../protocol/generated/alter-configs-request.js';
 import type { AlterConfigsResponseInput } from '../../protocol/generated/alter-configs-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { AlterConfigOp, alterTopicConfigs } from '../../controller/topic-ops.js';
+import { AlterConfigOp } from '../../controller/topic-ops.js';
 import { ConfigResourceType } from '../../metadata/records.js';
 import type { Broker } from '../broker.js';
 import { defineHandler } from './handler.js';
 
 type Op = { name: string; op: number; value: string | null };
 
+/** Forwards one resource's ops to the active controller, which validates and commits them. */
 async function alterResource(broker: Broker, resourceType: number, resourceName: string, ops: Op[], validateOnly: boolean) {
   const base = { resourceType, resourceName };
   if (resourceType !== ConfigResourceType.TOPIC) {
     return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'only topic configs can be altered; broker configs are static' };
   }
-  const outcome = alterTopicConfigs(broker.image, resourceName, ops);
-  if (outcome.errorCode === ErrorCode.NONE && !validateOnly && outcome.records.length > 0) {
-    await broker.quorum.commit(outcome.records);
-    broker.logger.info({ topic: resourceName, configs: ops.map((o) => o.name) }, 'topic configs altered');
-  }
-  return { ...base, errorCode: outcome.errorCode, errorMessage: outcome.errorMessage };
+  const res = await broker.controller.incrementalAlterConfigs({
+    resources: [{ resourceType, resourceName, configs: ops.map((o) => ({ name: o.name, configOperation: o.op, value: o.value })) }],
+    validateOnly,
+  });
+  const r = res.responses[0]!;
+  if (r.errorCode === ErrorCode.NONE && !validateOnly) broker.logger.info({ topic: resourceName, configs: ops.map((o) => o.name) }, 'topic configs altered');
+  return { ...base, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null };
 }
 
 export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponseInput>({

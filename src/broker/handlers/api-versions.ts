@@ -8,10 +8,11 @@ import type { ApiVersionsRequest } from '../../protocol/generated/api-versions-r
 import type { ApiVersionsResponseInput } from '../../protocol/generated/api-versions-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
+import { apiRanges, type ApiRange } from '../../net/api-dispatcher.js';
 import { HANDLERS } from './index.js';
 
-export function supportedApiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[] {
-  return HANDLERS.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort((a, b) => a.apiKey - b.apiKey);
+export function supportedApiVersions(): ApiRange[] {
+  return apiRanges(HANDLERS);
 }
 
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponseInput>({

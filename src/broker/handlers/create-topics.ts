@@ -25,6 +25,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
         configs: t.configs,
       })),
       req.validateOnly,
+      req.timeoutMs,
     );
     return {
       throttleTimeMs: 0,

@@ -1,13 +1,12 @@
 // DeleteTopics (key 20), v1-6 (Kafka 4.0's floor is 1). v6 may name topics by id. The topic is
-// gone from the metadata image once the RemoveTopic record commits; its logs are deleted by the
-// broker's partition sync that follows.
+// deleted by the active controller (a RemoveTopic record); once this broker's image has it, the
+// partition sync that follows deletes the logs.
 
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { DeleteTopicsRequest } from '../../protocol/generated/delete-topics-request.js';
 import type { DeleteTopicsResponseInput } from '../../protocol/generated/delete-topics-response.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { ZERO_UUID } from '../../protocol/reader.js';
-import { deleteTopics } from '../../controller/topic-ops.js';
 import { defineHandler } from './handler.js';
 
 export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponseInput>({
@@ -26,11 +25,14 @@ export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopi
         responses: wanted.map((t) => ({ name: t.name, topicId: t.topicId ?? ZERO_UUID, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'delete.topic.enable is false' })),
       };
     }
-    const { results, records } = deleteTopics(broker.image, wanted);
-    if (records.length > 0) await broker.quorum.commit(records);
+    const res = await broker.controller.deleteTopics({
+      topics: wanted.map((t) => ({ name: t.name, topicId: t.topicId ?? ZERO_UUID })),
+      topicNames: [],
+      timeoutMs: req.timeoutMs,
+    });
     return {
       throttleTimeMs: 0,
-      responses: results.map((r) => ({ name: r.name, topicId: r.topicId || ZERO_UUID, errorCode: r.errorCode, errorMessage: r.errorMessage })),
+      responses: res.responses.map((r) => ({ name: r.name, topicId: r.topicId || ZERO_UUID, errorCode: r.errorCode, errorMessage: r.errorMessage ?? null })),
     };
   },
 });

@@ -16,7 +16,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
   maxVersion: 1,
   handle(ctx, req) {
     const { broker } = ctx;
-    const base = { throttleTimeMs: 0, endpointType: req.endpointType, clusterId: broker.image.clusterId, controllerId: broker.nodeId };
+    const base = { throttleTimeMs: 0, endpointType: req.endpointType, clusterId: broker.image.clusterId, controllerId: broker.controllerIdForClients() };
     if (req.endpointType !== ENDPOINT_TYPE_BROKER) {
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, errorMessage: 'only broker endpoints are described', brokers: [] };
     }

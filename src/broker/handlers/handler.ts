@@ -4,19 +4,14 @@
 
 import type { RequestContext } from '../../net/connection.js';
 import type { Broker } from '../broker.js';
+import type { ApiHandlerOf } from '../../net/api-dispatcher.js';
 
 export interface HandlerContext extends RequestContext {
   broker: Broker;
   nowMs: number;
 }
 
-export interface ApiHandler<Req = any, Res = any> {
-  apiKey: number;
-  /** Lowest version advertised and accepted (a handler may still refuse some, e.g. Produce 0-2). */
-  minVersion: number;
-  maxVersion: number;
-  handle(ctx: HandlerContext, request: Req): Res | null | Promise<Res | null>;
-}
+export type ApiHandler<Req = any, Res = any> = ApiHandlerOf<HandlerContext, Req, Res>;
 
 export function defineHandler<Req, Res>(h: ApiHandler<Req, Res>): ApiHandler<Req, Res> {
   return h;

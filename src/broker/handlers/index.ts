@@ -10,6 +10,7 @@ import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { describeClusterHandler } from './describe-cluster.js';
 import { describeConfigsHandler } from './describe-configs.js';
+import { describeQuorumHandler } from './describe-quorum.js';
 import { fetchHandler } from './fetch.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
@@ -46,6 +47,7 @@ export const HANDLERS: readonly ApiHandler[] = [
   incrementalAlterConfigsHandler,
   createPartitionsHandler,
   describeClusterHandler,
+  describeQuorumHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,

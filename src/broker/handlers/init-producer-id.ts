@@ -7,7 +7,7 @@
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { InitProducerIdRequest } from '../../protocol/generated/init-producer-id-request.js';
 import type { InitProducerIdResponseInput } from '../../protocol/generated/init-producer-id-response.js';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { defineHandler } from './handler.js';
 
 const PRODUCER_EPOCH_MAX = 32767;
@@ -23,7 +23,13 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
     if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < PRODUCER_EPOCH_MAX - 1) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: req.producerId, producerEpoch: req.producerEpoch + 1 };
     }
-    const producerId = await ctx.broker.allocateProducerId();
+    let producerId: number;
+    try {
+      producerId = await ctx.broker.allocateProducerId();
+    } catch (err) {
+      if (!(err instanceof KafkaError)) throw err;
+      return { throttleTimeMs: 0, errorCode: err.code, producerId: -1, producerEpoch: -1 };
+    }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
   },
 });

@@ -30,7 +30,7 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponseIn
         return ep ? [{ nodeId: b.brokerId, host: ep.host, port: ep.port, rack: b.rack }] : [];
       }),
       clusterId: broker.image.clusterId,
-      controllerId: broker.nodeId,
+      controllerId: broker.controllerIdForClients(),
       topics,
     };
   },

@@ -1,19 +1,17 @@
 // Goal: the controller's topic decisions are right as pure functions of the image: names,
-// replica placement, duplicates, config validation, deletion and partition growth.
+// replica placement (only on active brokers, rack-aware when racks are known), the ISR and
+// leader of new partitions, duplicates, config validation, deletion and partition growth.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetadataImage } from '../../../src/metadata/image.js';
-import { alterTopicConfigs, createPartitions, createTopics, deleteTopics, roundRobin, type ControllerEnv } from '../../../src/controller/topic-ops.js';
+import { alterTopicConfigs, createPartitions, createTopics, deleteTopics, type ControllerEnv } from '../../../src/controller/topic-ops.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { MetadataRecord } from '../../../src/metadata/records.js';
+import { imageWith, leadersAndIsrs, type BrokerSpec } from './fixtures.js';
 
-function imageWithBrokers(ids: number[]): MetadataImage {
-  const image = new MetadataImage('cluster');
-  for (const brokerId of ids) {
-    image.apply({ type: 'RegisterBroker', brokerId, incarnationId: 'x', brokerEpoch: 0, endPoints: [], rack: null, fenced: false });
-  }
-  return image;
+function imageWithBrokers(brokers: (BrokerSpec | number)[]): MetadataImage {
+  return imageWith(brokers);
 }
 
 let nextId = 0;
@@ -27,19 +25,6 @@ const req = (name: string, extra: Partial<Parameters<typeof createTopics>[1][0]>
   ...extra,
 });
 const apply = (image: MetadataImage, records: MetadataRecord[]) => records.forEach((r) => image.apply(r));
-
-test('round-robin placement gives distinct replicas and spreads leaders', () => {
-  for (const n of [1, 2, 3, 5]) {
-    for (let rf = 1; rf <= n; rf++) {
-      const brokers = Array.from({ length: n }, (_, i) => i + 1);
-      const placement = roundRobin(brokers, 12, rf, 1, 0);
-      for (const replicas of placement) assert.equal(new Set(replicas).size, rf, `n=${n} rf=${rf} ${replicas}`);
-      const leaders = new Map<number, number>();
-      for (const r of placement) leaders.set(r[0]!, (leaders.get(r[0]!) ?? 0) + 1);
-      assert.equal(leaders.size, n);
-    }
-  }
-});
 
 test('createTopics: defaults, explicit counts, errors', () => {
   const image = imageWithBrokers([1]);
@@ -94,4 +79,52 @@ test('deleteTopics and configs', () => {
   apply(image, del.records);
   assert.equal(image.topicsByName.size, 0);
   assert.equal(image.topicConfigs.size, 0);
+});
+
+test('placement skips fenced and shutting-down brokers, and spreads over racks when all have one', () => {
+  const image = imageWithBrokers([
+    { id: 1, rack: 'a' },
+    { id: 2, rack: 'a' },
+    { id: 3, rack: 'b' },
+    { id: 4, rack: 'b', fenced: true },
+    { id: 5, rack: 'c', inControlledShutdown: true },
+    { id: 6, rack: 'b' },
+  ]);
+  const { results, records } = createTopics(image, [req('t', { numPartitions: 6, replicationFactor: 2 })], env);
+  assert.equal(results[0]!.errorCode, ErrorCode.NONE);
+  apply(image, records);
+  for (const [leader, isr] of leadersAndIsrs(image, 't')) {
+    assert.ok(isr.every((id) => [1, 2, 3, 6].includes(id)), `${isr}`);
+    assert.equal(leader, isr[0]);
+    assert.deepEqual(new Set(isr.map((id) => image.brokers.get(id)!.rack)), new Set(['a', 'b']), `${isr} spans both racks`);
+  }
+  assert.equal(createTopics(image, [req('u', { replicationFactor: 5 })], env).results[0]!.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
+  const grown = createPartitions(image, { name: 't', count: 10, assignments: null }, env);
+  apply(image, grown.records);
+  assert.ok(image.topicsByName.get('t')!.partitions.every((p) => !p.replicas.includes(4) && !p.replicas.includes(5)));
+});
+
+test('explicit assignments: the ISR is the active replicas and the first of them leads', () => {
+  const image = imageWithBrokers([1, { id: 2, fenced: true }, { id: 3, inControlledShutdown: true }]);
+  const assignments = [
+    { partitionIndex: 0, brokerIds: [2, 1, 3] },
+    { partitionIndex: 1, brokerIds: [1, 2] },
+  ];
+  const { results, records } = createTopics(image, [req('t', { assignments })], env);
+  assert.equal(results[0]!.errorCode, ErrorCode.NONE);
+  apply(image, records);
+  assert.deepEqual(leadersAndIsrs(image, 't'), [
+    [1, [1]],
+    [1, [1]],
+  ]);
+  assert.deepEqual(image.topicsByName.get('t')!.partitions.map((p) => p.replicas), [[2, 1, 3], [1, 2]]);
+  const dead = createTopics(image, [req('u', { assignments: [{ partitionIndex: 0, brokerIds: [2, 3] }] })], env);
+  assert.equal(dead.results[0]!.errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  assert.deepEqual(dead.records, []);
+  assert.equal(createPartitions(image, { name: 't', count: 3, assignments: [[2, 3]] }, env).errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  assert.equal(createPartitions(image, { name: 't', count: 3, assignments: [[1, 1, 2]] }, env).errorCode, ErrorCode.INVALID_REPLICA_ASSIGNMENT);
+  const grown = createPartitions(image, { name: 't', count: 3, assignments: [[2, 1, 3]] }, env);
+  assert.equal(grown.errorCode, ErrorCode.NONE);
+  apply(image, grown.records);
+  assert.deepEqual(leadersAndIsrs(image, 't')[2], [1, [1]]);
 });

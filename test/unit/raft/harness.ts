@@ -1,6 +1,7 @@
 // A hand-driven cluster for Raft transcripts: messages queue in one FIFO and are delivered only
 // when a test says so, ticks are explicit, jitter is a fixed per-node value, and each node's
-// durable state is exactly what its ready() asked to persist. Not a test file itself.
+// durable state is exactly what its ready() asked to persist. Observers (ids not among the
+// voters) run alongside the voters when a test lists them. Not a test file itself.
 
 import { Raft, MemoryRaftStorage, type Entry, type QuorumState, type RaftConfig, type RaftMessage, type Snapshot } from '../../../src/raft/index.js';
 
@@ -30,14 +31,18 @@ export class TestCluster {
   /** Node ids cut off from everyone: their messages, both ways, are dropped. */
   readonly isolated = new Set<number>();
   readonly sent: RaftMessage[] = [];
+  /** Voters, then observers. */
+  readonly ids: number[];
 
   constructor(
     readonly voters: number[],
     private readonly jitter: (id: number) => number = (id) => id % baseConfig.electionJitterTicks,
     private readonly overrides: Partial<RaftConfig> = {},
     initial: Map<number, MemoryRaftStorage> = new Map(),
+    readonly observers: number[] = [],
   ) {
-    for (const id of voters) {
+    this.ids = [...voters, ...observers];
+    for (const id of this.ids) {
       this.stores.set(id, initial.get(id) ?? new MemoryRaftStorage());
       this.applied.set(id, []);
       this.appliedSnapshots.set(id, []);
@@ -77,7 +82,7 @@ export class TestCluster {
     raft.advance();
   }
 
-  tick(ids: number[] = this.voters, times = 1): void {
+  tick(ids: number[] = this.ids, times = 1): void {
     for (let i = 0; i < times; i++) {
       for (const id of ids) {
         this.node(id).tick();

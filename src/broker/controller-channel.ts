@@ -1,0 +1,123 @@
+// How a broker reaches the active controller. When this node is the active controller the
+// call goes straight to the in-process Controller; otherwise it is sent as the Kafka request over
+// the controller listener of the voter the metadata quorum names as leader. NOT_CONTROLLER,
+// a lost connection or an unknown leader are retried (the quorum learns the new leader) until the
+// call's deadline; past it the call fails with REQUEST_TIMED_OUT in every result.
+//
+// Read-your-writes: after a remote change the broker waits (bounded) until its own metadata image
+// has applied everything the controller had committed when it answered (DescribeQuorum's high
+// watermark), so a client that creates a topic through this broker sees it here at once.
+
+import type { Logger } from '../common/logger.js';
+import { sleep, KafkaConnection } from '../client/connection.js';
+import { mentionsNotController, CONTROLLER_API_VERSIONS, type ControllerApi } from '../controller/api.js';
+import type { Controller } from '../controller/controller.js';
+import { refusal } from '../controller/server/handlers.js';
+import { NotControllerError, type RaftMetadataQuorum } from '../metadata/metadata-quorum.js';
+import { ErrorCode } from '../protocol/errors.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import type { DescribeQuorumResponse } from '../protocol/generated/describe-quorum-response.js';
+import type { PeerAddress } from '../raft/driver/transport.js';
+
+const RETRY_BACKOFF_MS = 50;
+const CATCH_UP_TIMEOUT_MS = 5000;
+const CONNECT_TIMEOUT_MS = 2000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class ControllerChannel implements ControllerApi {
+  private connection: { leaderId: number; conn: KafkaConnection } | null = null;
+  private connecting: Promise<KafkaConnection> | null = null;
+  private isClosed = false;
+
+  constructor(
+    private readonly nodeId: number,
+    private readonly quorum: RaftMetadataQuorum,
+    private readonly local: Controller | null,
+    private readonly logger: Logger,
+  ) {}
+
+  close(): void {
+    this.isClosed = true;
+    this.connection?.conn.close();
+    this.connection = null;
+  }
+
+  createTopics = (req: Parameters<ControllerApi['createTopics']>[0]) => this.send(ApiKey.CreateTopics, req, true, (c) => c.createTopics(req), req.timeoutMs);
+  deleteTopics = (req: Parameters<ControllerApi['deleteTopics']>[0]) => this.send(ApiKey.DeleteTopics, req, true, (c) => c.deleteTopics(req), req.timeoutMs);
+  createPartitions = (req: Parameters<ControllerApi['createPartitions']>[0]) =>
+    this.send(ApiKey.CreatePartitions, req, true, (c) => c.createPartitions(req), req.timeoutMs);
+  incrementalAlterConfigs = (req: Parameters<ControllerApi['incrementalAlterConfigs']>[0]) =>
+    this.send(ApiKey.IncrementalAlterConfigs, req, true, (c) => c.incrementalAlterConfigs(req));
+  allocateProducerIds = (req: Parameters<ControllerApi['allocateProducerIds']>[0]) =>
+    this.send(ApiKey.AllocateProducerIds, req, false, (c) => c.allocateProducerIds(req));
+  brokerRegistration = (req: Parameters<ControllerApi['brokerRegistration']>[0]) =>
+    this.send(ApiKey.BrokerRegistration, req, false, (c) => c.brokerRegistration(req));
+  brokerHeartbeat = (req: Parameters<ControllerApi['brokerHeartbeat']>[0]) => this.send(ApiKey.BrokerHeartbeat, req, false, (c) => c.brokerHeartbeat(req), 5000);
+  unregisterBroker = (req: Parameters<ControllerApi['unregisterBroker']>[0]) => this.send(ApiKey.UnregisterBroker, req, true, (c) => c.unregisterBroker(req));
+  alterPartition = (req: Parameters<ControllerApi['alterPartition']>[0]) => this.send(ApiKey.AlterPartition, req, false, (c) => c.alterPartition(req));
+  describeQuorum = () => this.send(ApiKey.DescribeQuorum, { topics: [] }, false, (c) => c.describeQuorum(), 5000);
+
+  private async send<T extends object>(apiKey: number, req: object, mutates: boolean, localCall: (c: Controller) => Promise<T>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
+    const deadline = Date.now() + Math.max(1000, timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS);
+    while (!this.isClosed && Date.now() < deadline) {
+      const leaderId = this.quorum.leaderId;
+      if (leaderId === this.nodeId && this.local !== null) {
+        try {
+          return await localCall(this.local);
+        } catch (err) {
+          if (!(err instanceof NotControllerError)) throw err;
+        }
+      } else if (leaderId >= 0) {
+        try {
+          const conn = await this.connectionTo(leaderId);
+          const response = await conn.request<T>(apiKey, CONTROLLER_API_VERSIONS.get(apiKey)!, req);
+          if (!mentionsNotController(response)) {
+            if (mutates) await this.catchUp(conn);
+            return response;
+          }
+        } catch (err) {
+          this.logger.debug({ err, leaderId, apiKey }, 'controller request failed; retrying');
+          this.dropConnection();
+        }
+      }
+      await sleep(RETRY_BACKOFF_MS);
+    }
+    return refusal(apiKey, req, ErrorCode.REQUEST_TIMED_OUT) as T;
+  }
+
+  /** Waits until the local image has what the controller had committed when it answered. */
+  private async catchUp(conn: KafkaConnection): Promise<void> {
+    try {
+      const dq = await conn.request<DescribeQuorumResponse>(ApiKey.DescribeQuorum, CONTROLLER_API_VERSIONS.get(ApiKey.DescribeQuorum)!, { topics: [] });
+      const hw = dq.topics[0]?.partitions[0]?.highWatermark ?? -1;
+      if (hw > 0) await this.quorum.waitForApplied(hw, CATCH_UP_TIMEOUT_MS);
+    } catch (err) {
+      this.logger.debug({ err }, 'could not learn the controller high watermark');
+    }
+  }
+
+  private async connectionTo(leaderId: number): Promise<KafkaConnection> {
+    if (this.connection !== null && this.connection.leaderId === leaderId && !this.connection.conn.isClosed) return this.connection.conn;
+    this.dropConnection();
+    const address: PeerAddress | null | undefined = this.quorum.voterAddresses.get(leaderId);
+    if (address === null || address === undefined) throw new Error(`no controller address for voter ${leaderId}`);
+    this.connecting ??= KafkaConnection.open({
+      host: address.host,
+      port: address.port,
+      clientId: `tideline-broker-${this.nodeId}`,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: DEFAULT_TIMEOUT_MS,
+      inflightRequestsMax: 100,
+      frameBytesMax: 100 << 20,
+    }).finally(() => (this.connecting = null));
+    const conn = await this.connecting;
+    if (this.connection !== null && this.connection.conn !== conn) conn.close();
+    else this.connection = { leaderId, conn };
+    return this.connection!.conn;
+  }
+
+  private dropConnection(): void {
+    this.connection?.conn.close();
+    this.connection = null;
+  }
+}

@@ -1,0 +1,145 @@
+// Partition leader election and the ISR consequences of a broker leaving, as pure functions of
+// the image that return PartitionChange records. Used by broker-ops (fencing, controlled
+// shutdown, re-registration, unfencing, unregistration) and by preferred leader election.
+//
+// The rules are KRaft's (ReplicationControlManager, PartitionChangeBuilder) without unclean
+// election: a leader is the first replica, in replica order (so the preferred replica first),
+// that is in the ISR and eligible; eligibility is given as a predicate so a caller emitting
+// several records (a fence, then the moves) can decide as if its own broker change applied
+// already. A broker that leaves an ISR never empties it: the last member stays, with no leader,
+// so the partition waits for it rather than losing acknowledged data. A PartitionChange names
+// only what changed; the image bumps the leader epoch on a leader change and the partition epoch
+// on every change.
+
+import { ErrorCode } from '../protocol/errors.js';
+import type { MetadataImage, PartitionImage } from '../metadata/image.js';
+import { NO_LEADER, type MetadataRecord } from '../metadata/records.js';
+
+/** Whether a broker may lead or join an ISR. */
+export type Eligibility = (brokerId: number) => boolean;
+
+export interface PartitionRef {
+  topicId: string;
+  partitionId: number;
+}
+
+/** The image's rule: registered, unfenced and not in controlled shutdown. */
+export function activeIn(image: MetadataImage): Eligibility {
+  return (brokerId) => image.isActiveBroker(brokerId);
+}
+
+/** `isEligible`, but never `brokerId`: decide as if that broker were fenced already. */
+export function excluding(isEligible: Eligibility, brokerId: number): Eligibility {
+  return (id) => id !== brokerId && isEligible(id);
+}
+
+/** `isEligible`, and also `brokerId`: decide as if that broker were unfenced already. */
+export function including(isEligible: Eligibility, brokerId: number): Eligibility {
+  return (id) => id === brokerId || isEligible(id);
+}
+
+/** The first replica in the ISR that is eligible, or NO_LEADER. */
+export function chooseLeader(replicas: readonly number[], isr: readonly number[], isEligible: Eligibility): number {
+  for (const id of replicas) if (isr.includes(id) && isEligible(id)) return id;
+  return NO_LEADER;
+}
+
+/** A PartitionChange from `current` to `next` naming only what differs; null when nothing does. */
+export function partitionChange(
+  topicId: string,
+  current: PartitionImage,
+  next: { leader: number; isr: readonly number[] },
+): MetadataRecord | null {
+  const isrChanged = !sameList(current.isr, next.isr);
+  const leaderChanged = current.leader !== next.leader;
+  if (!isrChanged && !leaderChanged) return null;
+  const record: MetadataRecord = { type: 'PartitionChange', topicId, partitionId: current.partitionId };
+  if (leaderChanged) record.leader = next.leader;
+  if (isrChanged) record.isr = [...next.isr];
+  return record;
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+export function* partitionsOf(image: MetadataImage): Generator<{ topicId: string; partition: PartitionImage }> {
+  for (const topic of image.topicsById.values()) {
+    for (const partition of topic.partitions) if (partition !== undefined) yield { topicId: topic.topicId, partition };
+  }
+}
+
+/**
+ * Takes `brokerId` off every leadership and, with `leaveIsr`, out of every ISR it is not the
+ * last member of. `isEligible` must already exclude `brokerId`. A partition with no eligible ISR
+ * member left gets NO_LEADER and keeps its ISR.
+ */
+export function evacuateBroker(image: MetadataImage, brokerId: number, isEligible: Eligibility, leaveIsr: boolean): MetadataRecord[] {
+  const records: MetadataRecord[] = [];
+  for (const { topicId, partition: p } of partitionsOf(image)) {
+    if (p.leader !== brokerId && !p.isr.includes(brokerId)) continue;
+    const isr = leaveIsr && p.isr.length > 1 ? p.isr.filter((id) => id !== brokerId) : p.isr;
+    const leader = p.leader === brokerId ? chooseLeader(p.replicas, isr, isEligible) : p.leader;
+    const record = partitionChange(topicId, p, { leader, isr });
+    if (record) records.push(record);
+  }
+  return records;
+}
+
+/** Whether `brokerId` leads a partition that another eligible ISR member could lead instead. */
+export function leadsTransferable(image: MetadataImage, brokerId: number, isEligible: Eligibility): boolean {
+  for (const { partition: p } of partitionsOf(image)) {
+    if (p.leader === brokerId && chooseLeader(p.replicas, p.isr, excluding(isEligible, brokerId)) !== NO_LEADER) return true;
+  }
+  return false;
+}
+
+/** Elects leaders for leaderless partitions whose ISR holds `brokerId` (it has just become eligible). */
+export function electLeaderless(image: MetadataImage, brokerId: number, isEligible: Eligibility): MetadataRecord[] {
+  const records: MetadataRecord[] = [];
+  for (const { topicId, partition: p } of partitionsOf(image)) {
+    if (p.leader !== NO_LEADER || !p.isr.includes(brokerId)) continue;
+    const record = partitionChange(topicId, p, { leader: chooseLeader(p.replicas, p.isr, isEligible), isr: p.isr });
+    if (record) records.push(record);
+  }
+  return records;
+}
+
+export interface ElectionResult extends PartitionRef {
+  errorCode: number;
+}
+
+/**
+ * Preferred leader election (ElectLeaders with PREFERRED, and auto.leader.rebalance.enable):
+ * moves leadership back to the first replica where it is in the ISR and eligible. Per partition:
+ * NONE (moved), ELECTION_NOT_NEEDED (it leads already), PREFERRED_LEADER_NOT_AVAILABLE (it may
+ * not lead now) or UNKNOWN_TOPIC_OR_PARTITION. Without `partitions`, every partition is tried.
+ */
+export function preferredLeaderElection(image: MetadataImage, partitions?: readonly PartitionRef[]): { results: ElectionResult[]; records: MetadataRecord[] } {
+  const isEligible = activeIn(image);
+  const refs = partitions ?? [...partitionsOf(image)].map(({ topicId, partition }) => ({ topicId, partitionId: partition.partitionId }));
+  const results: ElectionResult[] = [];
+  const records: MetadataRecord[] = [];
+  const seen = new Set<string>();
+  for (const { topicId, partitionId } of refs) {
+    const result = (errorCode: number): void => void results.push({ topicId, partitionId, errorCode });
+    const p = image.topicsById.get(topicId)?.partitions[partitionId];
+    if (!p) {
+      result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      continue;
+    }
+    const preferred = p.replicas[0]!;
+    if (p.leader === preferred || seen.has(`${topicId}:${partitionId}`)) {
+      result(ErrorCode.ELECTION_NOT_NEEDED);
+      continue;
+    }
+    if (!p.isr.includes(preferred) || !isEligible(preferred)) {
+      result(ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE);
+      continue;
+    }
+    seen.add(`${topicId}:${partitionId}`);
+    records.push(partitionChange(topicId, p, { leader: preferred, isr: p.isr })!);
+    result(ErrorCode.NONE);
+  }
+  return { results, records };
+}

@@ -1,0 +1,126 @@
+// Goal: leaders are the first eligible ISR member in replica order; a departing broker's
+// leaderships move and it leaves ISRs except as the last member (then no leader, ISR kept);
+// leaderless partitions get a leader when a member becomes eligible; preferred leader election
+// moves leadership back to the first replica only when it may lead; records name only changes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  activeIn,
+  chooseLeader,
+  electLeaderless,
+  evacuateBroker,
+  excluding,
+  including,
+  leadsTransferable,
+  partitionChange,
+  preferredLeaderElection,
+} from '../../../src/controller/partition-election.js';
+import { ErrorCode } from '../../../src/protocol/errors.js';
+import { applyAll, imageWith, leadersAndIsrs, partitionOf, topicIdOf } from './fixtures.js';
+
+test('chooseLeader: first replica in the ISR that is eligible', () => {
+  const all = () => true;
+  const cases: [number[], number[], (id: number) => boolean, number][] = [
+    [[1, 2, 3], [1, 2, 3], all, 1],
+    [[1, 2, 3], [3, 2], all, 2],
+    [[1, 2, 3], [1, 2, 3], (id) => id !== 1, 2],
+    [[3, 1, 2], [1, 2, 3], (id) => id !== 3, 1],
+    [[1, 2], [1], (id) => id !== 1, -1],
+    [[1, 2], [], all, -1],
+  ];
+  for (const [replicas, isr, isEligible, leader] of cases) assert.equal(chooseLeader(replicas, isr, isEligible), leader, `${replicas} ${isr}`);
+});
+
+test('partitionChange names only what changed', () => {
+  const p = { partitionId: 4, replicas: [1, 2], isr: [1, 2], leader: 1, leaderEpoch: 3, partitionEpoch: 7 };
+  assert.equal(partitionChange('t', p, { leader: 1, isr: [1, 2] }), null);
+  assert.deepEqual(partitionChange('t', p, { leader: 2, isr: [1, 2] }), { type: 'PartitionChange', topicId: 't', partitionId: 4, leader: 2 });
+  assert.deepEqual(partitionChange('t', p, { leader: 1, isr: [1] }), { type: 'PartitionChange', topicId: 't', partitionId: 4, isr: [1] });
+  assert.deepEqual(partitionChange('t', p, { leader: -1, isr: [2] }), { type: 'PartitionChange', topicId: 't', partitionId: 4, leader: -1, isr: [2] });
+});
+
+test('eligibility: active brokers, with one excluded or included as if already changed', () => {
+  const image = imageWith([1, { id: 2, fenced: true }, { id: 3, inControlledShutdown: true }, 4]);
+  const active = activeIn(image);
+  assert.deepEqual([1, 2, 3, 4, 5].filter(active), [1, 4]);
+  assert.deepEqual([1, 2, 3, 4].filter(excluding(active, 4)), [1]);
+  assert.deepEqual([1, 2, 3, 4].filter(including(active, 2)), [1, 2, 4]);
+});
+
+test('evacuateBroker moves leadership, shrinks ISRs, and keeps a last member without a leader', () => {
+  const image = imageWith([1, 2, 3], {
+    t: [
+      { replicas: [1, 2, 3] }, // led by 1: moves to 2, ISR [2,3]
+      { replicas: [2, 1, 3] }, // 1 follows: leaves the ISR, leader stays
+      { replicas: [1, 2], isr: [1] }, // 1 alone: no leader, ISR kept
+      { replicas: [2, 3] }, // untouched
+      { replicas: [1, 3, 2], isr: [1, 2] }, // moves to 2, the only other ISR member
+    ],
+  });
+  const records = evacuateBroker(image, 1, excluding(activeIn(image), 1), true);
+  assert.equal(records.length, 4);
+  applyAll(image, records);
+  assert.deepEqual(leadersAndIsrs(image, 't'), [
+    [2, [2, 3]],
+    [2, [2, 3]],
+    [-1, [1]],
+    [2, [2, 3]],
+    [2, [2]],
+  ]);
+  assert.deepEqual([0, 1, 2, 3].map((i) => partitionOf(image, 't', i).leaderEpoch), [1, 0, 1, 0], 'only leader changes bump the leader epoch');
+});
+
+test('evacuateBroker without leaving ISRs only moves leadership', () => {
+  const image = imageWith([1, 2], { t: [{ replicas: [1, 2] }, { replicas: [2, 1] }] });
+  applyAll(image, evacuateBroker(image, 1, excluding(activeIn(image), 1), false));
+  assert.deepEqual(leadersAndIsrs(image, 't'), [
+    [2, [1, 2]],
+    [2, [2, 1]],
+  ]);
+});
+
+test('leadsTransferable: only leaderships another eligible ISR member could take count', () => {
+  const image = imageWith([1, 2, { id: 3, fenced: true }], { a: [{ replicas: [1, 3], isr: [1, 3] }], b: [{ replicas: [1, 2] }] });
+  assert.equal(leadsTransferable(image, 1, activeIn(image)), true);
+  applyAll(image, [{ type: 'RemoveTopic', topicId: topicIdOf('b') }]);
+  assert.equal(leadsTransferable(image, 1, activeIn(image)), false, 'only a fenced broker could take over');
+  assert.equal(leadsTransferable(image, 2, activeIn(image)), false, 'leads nothing');
+});
+
+test('electLeaderless elects the newly eligible broker where it is in the ISR of a leaderless partition', () => {
+  const image = imageWith([{ id: 1, fenced: true }, 2], {
+    t: [{ replicas: [1, 2], isr: [1], leader: -1 }, { replicas: [2, 1], isr: [2] }, { replicas: [1, 2], isr: [2], leader: -1 }],
+  });
+  const records = electLeaderless(image, 1, including(activeIn(image), 1));
+  assert.deepEqual(records, [{ type: 'PartitionChange', topicId: topicIdOf('t'), partitionId: 0, leader: 1 }]);
+});
+
+test('preferredLeaderElection moves leadership back to the first replica when it may lead', () => {
+  const image = imageWith([1, 2, { id: 3, fenced: true }], {
+    t: [
+      { replicas: [1, 2], leader: 2 }, // moved back to 1
+      { replicas: [1, 2] }, // already there
+      { replicas: [3, 2], isr: [3, 2], leader: 2 }, // 3 fenced
+      { replicas: [1, 2], isr: [2] }, // 1 not in the ISR
+    ],
+  });
+  const t = topicIdOf('t');
+  const named = preferredLeaderElection(image, [
+    { topicId: t, partitionId: 0 },
+    { topicId: t, partitionId: 0 },
+    { topicId: t, partitionId: 9 },
+    { topicId: 'nope', partitionId: 0 },
+  ]);
+  assert.deepEqual(named.results.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.ELECTION_NOT_NEEDED, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+  assert.equal(named.records.length, 1);
+  const all = preferredLeaderElection(image);
+  assert.deepEqual(all.results.map((r) => [r.partitionId, r.errorCode]), [
+    [0, ErrorCode.NONE],
+    [1, ErrorCode.ELECTION_NOT_NEEDED],
+    [2, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+    [3, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE],
+  ]);
+  applyAll(image, all.records);
+  assert.deepEqual([partitionOf(image, 't', 0).leader, partitionOf(image, 't', 0).leaderEpoch], [1, 1]);
+});
