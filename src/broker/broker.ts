@@ -17,6 +17,7 @@ import { ErrorCode, KafkaError, type ErrorCodeValue } from '../protocol/errors.j
 import { Partition } from '../replication/partition.js';
 import type { LogConfig, LogManager } from '../storage/index.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -33,6 +34,7 @@ export class Broker {
   groups!: GroupCoordinator;
   /** This broker's registration epoch (BrokerLifecycle); -1 before it registers. */
   brokerEpoch = -1;
+  readonly replication: ReplicaManager;
   private producerIdBlock = { next: 0, end: 0 };
   private readonly topicConfigCache = new Map<string, Map<string, string | null>>();
   private readonly topicNumberCache = new Map<string, number>();
@@ -47,6 +49,22 @@ export class Broker {
     readonly logger: Logger,
   ) {
     metadata.onCommit((records) => this.onMetadataCommitted(records));
+    this.replication = new ReplicaManager(
+      this,
+      {
+        lagTimeMaxMs: config.num('replica.lag.time.max.ms'),
+        listenerName: advertised[0]?.name ?? 'PLAINTEXT',
+        fetchWaitMaxMs: config.num('replica.fetch.wait.max.ms'),
+        fetchMinBytes: config.num('replica.fetch.min.bytes'),
+        fetchMaxBytes: config.num('replica.fetch.max.bytes'),
+        fetchResponseMaxBytes: config.num('replica.fetch.response.max.bytes'),
+      },
+      logger.child({ component: 'replication' }),
+    );
+  }
+
+  *localPartitions(): Iterable<Partition> {
+    for (const local of this.partitions.values()) yield* local.values();
   }
 
   get nodeId(): number {
@@ -172,12 +190,11 @@ export class Broker {
         const state = { leaderId: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr };
         const existing = local?.get(p.partitionId);
         if (existing) {
-          existing.state = state;
+          existing.setState(state, nowMs);
           return;
         }
         if (!local) this.partitions.set(topic.name, (local = new Map()));
         const log = this.logs.getOrCreate(topic.name, p.partitionId, this.logConfigFor(topic.name));
-        if (log.leaderEpochs.latestEpoch() < p.leaderEpoch && p.leader === this.nodeId) log.leaderEpochs.assign(p.leaderEpoch, log.logEndOffset);
         local.set(p.partitionId, new Partition(topic.name, topic.topicId, p.partitionId, log, state, this.nodeId, this.logger, nowMs));
       });
       if (local) this.logs.setConfig(topic.name, this.logConfigFor(topic.name));
@@ -188,5 +205,6 @@ export class Broker {
       this.partitions.delete(name);
       this.logger.info({ topic: name }, 'topic deleted');
     }
+    this.replication.assignFetchers();
   }
 }

@@ -6,9 +6,19 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { Partition } from '../replication/partition.js';
 
-/** Resolves NONE once the high watermark reaches `offset`, or REQUEST_TIMED_OUT after `timeoutMs`. */
+/**
+ * Resolves NONE once the high watermark reaches `offset`, REQUEST_TIMED_OUT after `timeoutMs`,
+ * or NOT_LEADER_OR_FOLLOWER as soon as this broker stops leading the epoch the record was written
+ * in: a new leader may not have the record, so it must not be acknowledged.
+ */
 export function awaitHighWatermark(partition: Partition, offset: number, timeoutMs: number): Promise<number> {
-  if (partition.highWatermark >= offset) return Promise.resolve(ErrorCode.NONE);
+  const epoch = partition.state.leaderEpoch;
+  const outcome = (): number | null => {
+    if (!partition.isLeader || partition.state.leaderEpoch !== epoch) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return partition.highWatermark >= offset ? ErrorCode.NONE : null;
+  };
+  const now = outcome();
+  if (now !== null) return Promise.resolve(now);
   return new Promise((resolve) => {
     let unsubscribe = (): void => {};
     const timer = setTimeout(() => {
@@ -16,9 +26,10 @@ export function awaitHighWatermark(partition: Partition, offset: number, timeout
       resolve(ErrorCode.REQUEST_TIMED_OUT);
     }, Math.max(0, timeoutMs));
     const check = (): void => {
-      if (partition.highWatermark >= offset) {
+      const result = outcome();
+      if (result !== null) {
         clearTimeout(timer);
-        resolve(ErrorCode.NONE);
+        resolve(result);
       } else unsubscribe = partition.onAppend(check);
     };
     unsubscribe = partition.onAppend(check);

@@ -25,6 +25,8 @@ export interface LifecycleOptions {
   readonly controller: ControllerApi;
   readonly metadata: MetadataView;
   readonly logger: Logger;
+  /** Told every new registration epoch. */
+  readonly onRegistered?: (brokerEpoch: number) => void;
 }
 
 /** Heartbeats while fenced go faster, so a starting broker is unfenced promptly. */
@@ -120,6 +122,7 @@ export class BrokerLifecycle {
       return;
     }
     this.epoch = res.brokerEpoch;
+    o.onRegistered?.(res.brokerEpoch);
     o.logger.info({ brokerEpoch: res.brokerEpoch, incarnationId: this.incarnationId }, 'registered with the controller');
   }
 

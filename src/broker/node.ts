@@ -117,12 +117,13 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
         controller: channel,
         metadata: quorum,
         logger: logger.child({ component: 'lifecycle' }),
+        onRegistered: (epoch) => (broker!.brokerEpoch = epoch),
       });
       const registering = lifecycle;
       cleanups.unshift(() => registering.stop());
       await lifecycle.start();
-      broker.brokerEpoch = lifecycle.brokerEpoch;
       broker.syncPartitions(Date.now());
+      broker.replication.start();
       broker.groups.start();
       for (const l of layout.brokerListeners) server.setDispatcher(createDispatcher(broker), l.name);
     }
@@ -159,6 +160,7 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
         channel.close(); // ends a heartbeat still retrying against a vanished quorum
         await lifecycle?.stop();
         await server.close(SHUTDOWN_GRACE_MS);
+        await broker?.replication.stop();
         broker?.groups.stop();
         controller?.stop();
         await quorum.stop();

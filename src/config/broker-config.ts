@@ -85,6 +85,10 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   b('transaction.state.log.replication.factor', 'short', '3', 'replication factor of __transaction_state', atLeast(1)),
   b('producer.id.expiration.ms', 'int', '86400000', 'idle time after which a producer id\'s state is dropped', atLeast(1)),
   b('replica.lag.time.max.ms', 'long', '30000', 'a follower behind this long leaves the ISR'),
+  b('replica.fetch.wait.max.ms', 'int', '500', 'longest a follower fetch waits at the leader for data', atLeast(0)),
+  b('replica.fetch.min.bytes', 'int', '1', 'bytes a follower fetch waits for', atLeast(1)),
+  b('replica.fetch.max.bytes', 'int', '1048576', 'bytes fetched per partition by a follower', atLeast(0)),
+  b('replica.fetch.response.max.bytes', 'int', '10485760', 'bytes per follower fetch response', atLeast(0)),
   b('log.level', 'string', 'info', 'Tideline log level: trace, debug, info, warn, error', oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')),
 ];
 

@@ -1,9 +1,14 @@
 // One partition replica hosted by this broker: its log, producer state, leadership (leader id
-// and epoch, replicas, ISR) and high watermark. Consumers read below the high watermark only.
+// and epoch, replicas, ISR, from the metadata image) and high watermark. Consumers read below
+// the high watermark only.
 //
-// With a single replica the high watermark follows the log end offset on every append; the
-// replication issue makes it the minimum log end offset over the ISR. Appends notify waiters
-// (delayed fetches) so long polls complete as soon as data arrives.
+// As leader it tracks each follower's log end offset and when it was last caught up (Kafka's
+// rule: a fetch from at least the leader's end offset at the previous fetch proves the follower
+// was caught up then); the high watermark is the smallest log end offset over the ISR and never
+// goes backwards. Which followers should leave or join the ISR is decided here; the broker asks
+// the controller (AlterPartition) and the change arrives back through the metadata image.
+// As follower it appends the leader's batches as they are and takes the leader's high watermark.
+// Log changes notify waiters (delayed fetches and acks=-1 produces) so they complete at once.
 
 import type { Logger } from '../common/logger.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -30,11 +35,25 @@ export interface BatchForAppend {
   lastOffsetDelta: number;
 }
 
+/** What the leader knows of one follower. */
+interface FollowerProgress {
+  logEndOffset: number;
+  lastFetchMs: number;
+  /** The leader's log end offset at the follower's previous fetch. */
+  lastFetchLeaderLogEndOffset: number;
+  lastCaughtUpMs: number;
+}
+
 export class Partition {
   readonly producers = new ProducerStateTable();
   private readonly appendWaiters = new Set<() => void>();
-  state: LeaderAndIsr;
+  private stateValue: LeaderAndIsr;
   highWatermark: number;
+  private followers = new Map<number, FollowerProgress>();
+  /** The log end offset when this broker became leader in the current epoch. */
+  private leaderEpochStartOffset = 0;
+  /** An AlterPartition for this partition is in flight: propose no other ISR change. */
+  isrChangeInFlight = false;
 
   constructor(
     readonly topic: string,
@@ -46,14 +65,48 @@ export class Partition {
     private readonly logger: Logger,
     nowMs: number,
   ) {
-    this.state = state;
+    this.stateValue = state;
     this.highWatermark = log.logEndOffset;
     log.highWatermark = this.highWatermark;
     this.rebuildProducerState(nowMs);
+    if (this.isLeader) this.becomeLeader(nowMs);
+  }
+
+  get state(): LeaderAndIsr {
+    return this.stateValue;
   }
 
   get isLeader(): boolean {
-    return this.state.leaderId === this.localBrokerId;
+    return this.stateValue.leaderId === this.localBrokerId;
+  }
+
+  /**
+   * Adopts the partition's state from the metadata image (or an AlterPartition answer). A new
+   * leader epoch led by this broker starts the leader's bookkeeping; any other new epoch drops
+   * it. Waiters are woken either way: a produce waiting for acks=-1 must fail on a leader change.
+   */
+  setState(next: LeaderAndIsr, nowMs: number): void {
+    const prev = this.stateValue;
+    this.stateValue = next;
+    if (next.leaderEpoch !== prev.leaderEpoch || next.leaderId !== prev.leaderId) {
+      if (this.isLeader) this.becomeLeader(nowMs);
+      else this.followers.clear();
+      this.isrChangeInFlight = false;
+    } else if (this.isLeader) {
+      for (const id of next.replicas) if (id !== this.localBrokerId && !this.followers.has(id)) this.followers.set(id, freshFollower(nowMs));
+      this.maybeAdvanceHighWatermark();
+    }
+    this.notifyAppend();
+  }
+
+  private becomeLeader(nowMs: number): void {
+    const epoch = this.stateValue.leaderEpoch;
+    if (this.log.leaderEpochs.latestEpoch() < epoch) this.log.leaderEpochs.assign(epoch, this.log.logEndOffset);
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    this.followers = new Map();
+    // Followers in the ISR count as caught up now, so they are not dropped before they can fetch.
+    for (const id of this.stateValue.replicas) if (id !== this.localBrokerId) this.followers.set(id, freshFollower(nowMs));
+    this.maybeAdvanceHighWatermark();
   }
 
   get logEndOffset(): number {
@@ -74,20 +127,108 @@ export class Partition {
     if (check.kind === 'duplicate') {
       return { errorCode: ErrorCode.NONE, baseOffset: check.firstOffset, logAppendTimeMs: -1, isDuplicate: true };
     }
-    const appended = this.log.appendAsLeader(batch, this.state.leaderEpoch, nowMs, { logAppendTime });
+    const appended = this.log.appendAsLeader(batch, this.stateValue.leaderEpoch, nowMs, { logAppendTime });
     this.producers.update(info, appended.firstOffset, nowMs);
-    this.advanceHighWatermark();
+    if (!this.maybeAdvanceHighWatermark()) this.notifyAppend(); // followers long-poll for new data
     return { errorCode: ErrorCode.NONE, baseOffset: appended.firstOffset, logAppendTimeMs: appended.logAppendTimeMs, isDuplicate: false };
   }
 
-  /** Single replica: everything written is committed. Replication replaces this with the ISR minimum. */
-  private advanceHighWatermark(): void {
-    const candidate = this.state.isr.length <= 1 ? this.log.logEndOffset : this.highWatermark;
-    if (candidate > this.highWatermark) {
-      this.highWatermark = candidate;
-      this.log.highWatermark = candidate; // retention and DeleteRecords never pass it
-      this.notifyAppend();
+  /**
+   * Leader: a follower fetched from `fetchOffset`, so its log matches ours below it. Updates its
+   * progress and the high watermark.
+   */
+  onFollowerFetch(brokerId: number, fetchOffset: number, nowMs: number): void {
+    let f = this.followers.get(brokerId);
+    if (f === undefined) this.followers.set(brokerId, (f = freshFollower(nowMs)));
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) f.lastCaughtUpMs = nowMs;
+    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
+    f.logEndOffset = fetchOffset;
+    f.lastFetchMs = nowMs;
+    f.lastFetchLeaderLogEndOffset = leaderEnd;
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Leader: ISR followers that have not been caught up for `lagMaxMs` (replica.lag.time.max.ms). */
+  laggingIsrMembers(nowMs: number, lagMaxMs: number): number[] {
+    return this.stateValue.isr.filter((id) => {
+      if (id === this.localBrokerId) return false;
+      const f = this.followers.get(id);
+      return f === undefined || nowMs - f.lastCaughtUpMs > lagMaxMs;
+    });
+  }
+
+  /** Leader: followers outside the ISR that hold everything committed and this epoch's start. */
+  caughtUpOutsideIsr(): number[] {
+    const floor = Math.max(this.highWatermark, this.leaderEpochStartOffset);
+    return this.stateValue.replicas.filter((id) => {
+      if (id === this.localBrokerId || this.stateValue.isr.includes(id)) return false;
+      const f = this.followers.get(id);
+      return f !== undefined && f.logEndOffset >= floor;
+    });
+  }
+
+  /**
+   * Leader: the high watermark is the smallest log end offset over the ISR (this broker's own
+   * log end included) and never goes backwards. Returns whether it moved.
+   */
+  private maybeAdvanceHighWatermark(): boolean {
+    if (!this.isLeader) return false;
+    let candidate = this.log.logEndOffset;
+    for (const id of this.stateValue.isr) {
+      if (id === this.localBrokerId) continue;
+      const f = this.followers.get(id);
+      candidate = Math.min(candidate, f === undefined ? -1 : f.logEndOffset);
     }
+    return this.raiseHighWatermark(candidate);
+  }
+
+  private raiseHighWatermark(candidate: number): boolean {
+    if (candidate <= this.highWatermark) return false;
+    this.highWatermark = candidate;
+    this.log.highWatermark = candidate; // retention and DeleteRecords never pass it
+    this.notifyAppend();
+    return true;
+  }
+
+  /**
+   * Follower: appends batches fetched from the leader (offsets and epochs as the leader wrote
+   * them), learns the producers in them (a follower may become leader and must then recognise
+   * an idempotent producer's retries) and takes the leader's high watermark up to its own end.
+   */
+  appendAsFollower(records: Buffer, leaderHighWatermark: number, nowMs: number): number {
+    let appended = 0;
+    if (records.length > 0) {
+      const from = this.log.logEndOffset;
+      const result = this.log.appendBatchesAsFollower(records, nowMs);
+      if (result.lastOffset >= 0) {
+        appended = result.lastOffset + 1 - from;
+        this.learnProducers(from, nowMs);
+      }
+    }
+    const hw = Math.min(leaderHighWatermark, this.log.logEndOffset);
+    if (!this.raiseHighWatermark(hw) && appended > 0) this.notifyAppend();
+    return appended;
+  }
+
+  /** Follower: drops the log from `offset` (divergence after a leader change). */
+  truncateTo(offset: number, nowMs: number): void {
+    if (!this.log.truncateTo(offset)) return;
+    if (this.highWatermark > offset) {
+      this.highWatermark = offset;
+      this.log.highWatermark = offset;
+    }
+    this.producers.clear();
+    this.rebuildProducerState(nowMs);
+  }
+
+  /** Follower: the leader's log starts past our end; restart our log there, empty. */
+  resetTo(offset: number, nowMs: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.highWatermark = offset;
+    this.log.highWatermark = offset;
+    this.producers.clear();
+    this.rebuildProducerState(nowMs);
   }
 
   onAppend(waiter: () => void): () => void {
@@ -114,8 +255,16 @@ export class Partition {
 
   /** Producer state is rebuilt from batch headers on start-up: no record is decoded. */
   private rebuildProducerState(nowMs: number): void {
+    const batches = this.learnProducers(this.log.logStartOffset, nowMs);
+    if (batches > 0) {
+      this.logger.debug({ topic: this.topic, partition: this.index, producers: this.producers.size, batches }, 'producer state rebuilt');
+    }
+  }
+
+  /** Feeds the producer batches from `fromOffset` on into the producer state; returns their count. */
+  private learnProducers(fromOffset: number, nowMs: number): number {
     let batches = 0;
-    this.log.scanBatchHeaders(this.log.logStartOffset, (buf, pos) => {
+    this.log.scanBatchHeaders(fromOffset, (buf, pos) => {
       const producerId = readInt64(buf, pos + PRODUCER_ID_OFFSET);
       if (producerId < 0) return;
       batches++;
@@ -127,8 +276,10 @@ export class Partition {
       };
       this.producers.update(info, readInt64(buf, pos), nowMs);
     });
-    if (batches > 0) {
-      this.logger.debug({ topic: this.topic, partition: this.index, producers: this.producers.size, batches }, 'producer state rebuilt');
-    }
+    return batches;
   }
+}
+
+function freshFollower(nowMs: number): FollowerProgress {
+  return { logEndOffset: -1, lastFetchMs: nowMs, lastFetchLeaderLogEndOffset: -1, lastCaughtUpMs: nowMs };
 }

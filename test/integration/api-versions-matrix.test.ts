@@ -82,6 +82,8 @@ function sample(apiKey: number, version: number): { body: object; allowed?: numb
       return { body: { transactionalId: null, transactionTimeoutMs: 60000 } };
     case ApiKey.DeleteRecords:
       return { body: { topics: [{ name: 'matrix-delete-records', partitions: [{ partitionIndex: 0, offset: 0 }] }], timeoutMs: 5000 } };
+    case ApiKey.OffsetForLeaderEpoch:
+      return { body: { replicaId: -1, topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: 0, leaderEpoch: 0 }] }] } };
     case ApiKey.FindCoordinator:
       return { body: version >= 4 ? { keyType: 0, coordinatorKeys: ['matrix-group'] } : { key: 'matrix-group', keyType: version >= 1 ? 0 : undefined } };
     case ApiKey.JoinGroup:

@@ -1,4 +1,7 @@
-// Fetch (key 1), v4-16. Consumers read whole batches, as stored, below the high watermark.
+// Fetch (key 1), v4-16. Consumers read whole batches, as stored, below the high watermark;
+// followers (a replica id, v15+ a replica state) read up to the log end, and their fetch offset
+// is their log end for the leader's ISR and high watermark bookkeeping; v12+ followers name their
+// last fetched epoch and get a diverging epoch back when their log went past this leader's.
 // v7+ carry fetch sessions (KIP-227): this broker answers every fetch in full and returns
 // session id 0, which the protocol defines as "no session was created", so clients keep
 // sending full requests; a request naming a session id we never issued gets
@@ -48,14 +51,16 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
       return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
     }
     const topics = resolveTopics(ctx.broker, req, ctx.apiVersion);
-    let result = readAll(ctx, req, topics);
+    const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
+    const fetch: FetchContext = { ctx, req, replicaId: replicaId >= 0 ? replicaId : null };
+    let result = readAll(fetch, topics);
     const waitable = result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.hasError ? localPartitions(ctx, topics) : [];
     if (waitable.length > 0) {
       await awaitData(waitable, req.maxWaitMs, () => {
-        result = readAll(ctx, req, topics);
+        result = readAll(fetch, topics);
         return result.bytes >= req.minBytes || result.hasError;
       });
-      result = readAll(ctx, req, topics);
+      result = readAll(fetch, topics);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
   },
@@ -75,14 +80,22 @@ function resolveTopics(broker: Broker, req: FetchRequest, version: number): Reso
   });
 }
 
-function readAll(ctx: HandlerContext, req: FetchRequest, topics: ResolvedTopic[]) {
+interface FetchContext {
+  ctx: HandlerContext;
+  req: FetchRequest;
+  /** Set for a follower's fetch (replica id / replica state): reads past the high watermark. */
+  replicaId: number | null;
+}
+
+function readAll(fetch: FetchContext, topics: ResolvedTopic[]) {
+  const { req } = fetch;
   let bytes = 0;
   let hasError = false;
   const responses = topics.map((t) => ({
     topic: t.topic ?? '',
     topicId: t.topicId,
     partitions: t.partitions.map((p) => {
-      const answer = readPartition(ctx, t, p, Math.min(p.partitionMaxBytes, req.maxBytes - bytes), bytes === 0);
+      const answer = readPartition(fetch, t, p, Math.min(p.partitionMaxBytes, req.maxBytes - bytes), bytes === 0);
       bytes += answer.records.length;
       if (answer.errorCode !== ErrorCode.NONE) hasError = true;
       return answer;
@@ -91,13 +104,15 @@ function readAll(ctx: HandlerContext, req: FetchRequest, topics: ResolvedTopic[]
   return { responses, bytes, hasError };
 }
 
-function readPartition(ctx: HandlerContext, t: ResolvedTopic, p: FetchRequestFetchPartition, maxBytes: number, isFirst: boolean): PartitionAnswer {
-  const answer = (errorCode: number, partition?: Partition, records = EMPTY): PartitionAnswer => ({
+function readPartition(fetch: FetchContext, t: ResolvedTopic, p: FetchRequestFetchPartition, maxBytes: number, isFirst: boolean): PartitionAnswer {
+  const { ctx, replicaId } = fetch;
+  const answer = (errorCode: number, partition?: Partition, records = EMPTY, divergingEpoch?: { epoch: number; endOffset: number }): PartitionAnswer => ({
     partitionIndex: p.partition,
     errorCode,
     highWatermark: partition?.highWatermark ?? -1,
     lastStableOffset: partition?.highWatermark ?? -1,
     logStartOffset: partition?.logStartOffset ?? -1,
+    ...(divergingEpoch ? { divergingEpoch } : {}),
     abortedTransactions: null,
     preferredReadReplica: -1,
     records,
@@ -111,12 +126,24 @@ function readPartition(ctx: HandlerContext, t: ResolvedTopic, p: FetchRequestFet
   if (!partition.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
   const epochError = leaderEpochError(partition, p.currentLeaderEpoch);
   if (epochError !== ErrorCode.NONE) return answer(epochError, partition);
+  if (replicaId !== null && p.lastFetchedEpoch >= 0) {
+    // The follower's log may hold entries of an epoch this leader never had: tell it where that
+    // epoch ends here, so it truncates before fetching on.
+    const end = partition.log.leaderEpochs.endOffsetFor(p.lastFetchedEpoch);
+    if (end.epoch >= 0 && (end.epoch < p.lastFetchedEpoch || end.endOffset < p.fetchOffset)) return answer(ErrorCode.NONE, partition, EMPTY, end);
+  }
   if (p.fetchOffset < partition.logStartOffset || p.fetchOffset > partition.logEndOffset) {
     return answer(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
   }
-  if (p.fetchOffset >= partition.highWatermark || maxBytes <= 0 && !isFirst) return answer(ErrorCode.NONE, partition);
+  let readLimit = partition.highWatermark;
+  if (replicaId !== null) {
+    partition.onFollowerFetch(replicaId, p.fetchOffset, Date.now());
+    ctx.broker.replication.maybeExpandIsr(partition);
+    readLimit = partition.logEndOffset;
+  }
+  if (p.fetchOffset >= readLimit || maxBytes <= 0 && !isFirst) return answer(ErrorCode.NONE, partition);
   try {
-    const { records } = partition.log.read(p.fetchOffset, Math.max(0, maxBytes), partition.highWatermark, isFirst);
+    const { records } = partition.log.read(p.fetchOffset, Math.max(0, maxBytes), readLimit, isFirst);
     return answer(ErrorCode.NONE, partition, records);
   } catch (err) {
     if (err instanceof OffsetOutOfRangeError) return answer(ErrorCode.OFFSET_OUT_OF_RANGE, partition);

@@ -15,6 +15,7 @@ import { fetchHandler } from './fetch.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { produceHandler } from './produce.js';
 import { consumerGroupDescribeHandler } from './consumer-group-describe.js';
 import { consumerGroupHeartbeatHandler } from './consumer-group-heartbeat.js';
@@ -41,6 +42,7 @@ export const HANDLERS: readonly ApiHandler[] = [
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
+  offsetForLeaderEpochHandler,
   initProducerIdHandler,
   describeConfigsHandler,
   alterConfigsHandler,

@@ -119,6 +119,9 @@ async function producePartition(
   if (acks === -1) {
     const committed = await awaitHighWatermark(partition, outcome.baseOffset + batch.lastOffsetDelta + 1, timeoutMs);
     if (committed !== ErrorCode.NONE) return failed(index, committed, null);
+    if (partition.state.isr.length < minIsr) {
+      return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, `ISR shrank to ${partition.state.isr.length} replica(s) below min.insync.replicas ${minIsr}`);
+    }
   }
   return {
     index,

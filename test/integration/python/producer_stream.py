@@ -2,12 +2,13 @@
 
 Used by the kill -9 test: every line printed is a record the broker acknowledged with acks=all,
 so it must survive a broker crash. Args: {"bootstrap", "topic", "partitions"=1, "idempotent"=false}.
-Line: [index, partition, offset]. On SIGTERM it stops producing and exits without flushing (the
+Line: [index, partition, offset, ack time in epoch ms]. On SIGTERM it stops producing and exits without flushing (the
 broker may be dead), so only acknowledged records are ever printed.
 """
 import json
 import signal
 import sys
+import time
 
 from confluent_kafka import Producer
 
@@ -36,7 +37,7 @@ def main():
 
     def on_delivery(err, msg, index):
         if err is None:
-            sys.stdout.write(json.dumps([index, msg.partition(), msg.offset()]) + "\n")
+            sys.stdout.write(json.dumps([index, msg.partition(), msg.offset(), int(time.time() * 1000)]) + "\n")
             sys.stdout.flush()
 
     i = 0
