@@ -226,7 +226,12 @@ export class RaftMetadataQuorum implements MetadataView {
     const endOffset = this.appliedOffsetValue;
     const data = buildBatch({ records: this.imageValue.toRecords().map((r) => ({ value: encodeMetadataRecord(r), timestamp: Date.now() })) });
     this.bytesSinceSnapshot = 0;
-    // Not awaited here: the driver takes the snapshot between loop passes.
+    // After this onCommit call returns: the driver counts the entries as applied only then, and
+    // takes the snapshot between loop passes.
+    setImmediate(() => this.writeSnapshot(endOffset, data));
+  }
+
+  private writeSnapshot(endOffset: number, data: Buffer): void {
     this.raft.snapshot(endOffset, data).then(
       () => {
         this.isSnapshotting = false;

@@ -66,7 +66,8 @@ export class Partition {
     nowMs: number,
   ) {
     this.stateValue = state;
-    this.highWatermark = log.logEndOffset;
+    // The checkpointed high watermark, if any: a leader raises it again as its ISR confirms.
+    this.highWatermark = Math.min(log.highWatermark ?? log.logEndOffset, log.logEndOffset);
     log.highWatermark = this.highWatermark;
     this.rebuildProducerState(nowMs);
     if (this.isLeader) this.becomeLeader(nowMs);

@@ -3,7 +3,8 @@
 // partitions, and the periodic work the shell drives through tick(nowMs): time-based rolls,
 // retention, flush.ms/flush.messages, removal of `.deleted` files and the offset checkpoints.
 //
-// Each log dir holds `recovery-point-offset-checkpoint`, `log-start-offset-checkpoint` and, only
+// Each log dir holds `recovery-point-offset-checkpoint`, `log-start-offset-checkpoint`,
+// `replication-offset-checkpoint` (high watermarks) and, only
 // between a clean close and the next open, the `.kafka_cleanshutdown` marker. The marker is removed
 // (and the removal synced) before open returns, so a crash after any write is never taken for a
 // clean shutdown.
@@ -22,6 +23,8 @@ import { PartitionLog } from './partition-log.js';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
 export const RECOVERY_POINT_CHECKPOINT_FILE = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT_FILE = 'log-start-offset-checkpoint';
+/** Kafka's name: each partition's high watermark, so a restarted replica does not expose more. */
+export const HIGH_WATERMARK_CHECKPOINT_FILE = 'replication-offset-checkpoint';
 const DELETE_DIR_SUFFIX = '-delete';
 
 export interface LogManagerOptions {
@@ -171,6 +174,7 @@ export class LogManager {
     const cleanShutdown = fs.exists(marker);
     const recoveryPoints = this.readCheckpoint(`${logDir}/${RECOVERY_POINT_CHECKPOINT_FILE}`);
     const logStartOffsets = this.readCheckpoint(`${logDir}/${LOG_START_OFFSET_CHECKPOINT_FILE}`);
+    const highWatermarks = this.readCheckpoint(`${logDir}/${HIGH_WATERMARK_CHECKPOINT_FILE}`);
     for (const name of fs.list(logDir)) {
       const dir = `${logDir}/${name}`;
       if (!fs.isDirectory(dir) || name === METADATA_LOG_DIR) continue;
@@ -194,6 +198,8 @@ export class LogManager {
         nowMs,
         fs,
       });
+      const hw = highWatermarks.get(key(topic, partition));
+      if (hw !== undefined) log.highWatermark = Math.min(hw, log.logEndOffset);
       this.logs.set(key(topic, partition), { log, logDir });
     }
     if (cleanShutdown) {
@@ -225,6 +231,7 @@ export class LogManager {
         const offsets = (pick: (log: PartitionLog) => number): PartitionOffset[] =>
           entries.map((log) => ({ topic: log.topic, partition: log.partition, offset: pick(log) }));
         writes.push(this.writeIfChanged(`${logDir}/${LOG_START_OFFSET_CHECKPOINT_FILE}`, formatOffsetCheckpoint(offsets((log) => log.logStartOffset))));
+        writes.push(this.writeIfChanged(`${logDir}/${HIGH_WATERMARK_CHECKPOINT_FILE}`, formatOffsetCheckpoint(offsets((log) => log.highWatermark ?? log.logEndOffset))));
         if (includeRecoveryPoints) {
           writes.push(this.writeIfChanged(`${logDir}/${RECOVERY_POINT_CHECKPOINT_FILE}`, formatOffsetCheckpoint(offsets((log) => log.recoveryPoint))));
         }

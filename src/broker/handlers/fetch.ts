@@ -12,6 +12,11 @@
 // Size limits follow KIP-74: partitions are filled in request order up to max.bytes overall and
 // partition_max_bytes each, but the first partition with data returns at least one whole batch
 // so a batch larger than the limits can never block a consumer.
+//
+// KIP-951 leader hints: from v12 a partition answered with NOT_LEADER_OR_FOLLOWER or
+// FENCED_LEADER_EPOCH names the current leader and its epoch; from v16 the response also lists
+// those leaders' endpoints (see leader-hints.ts). They are added to the final answer only, after
+// any long poll (an error answers at once anyway).
 
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import type { FetchRequest, FetchRequestFetchPartition } from '../../protocol/generated/fetch-request.js';
@@ -22,8 +27,11 @@ import { OffsetOutOfRangeError } from '../../storage/index.js';
 import { awaitData } from '../delayed.js';
 import type { Broker } from '../broker.js';
 import { defineHandler, type HandlerContext } from './handler.js';
+import { LeaderHints, type LeaderIdAndEpoch } from './leader-hints.js';
 
 const EMPTY = Buffer.alloc(0);
+const FETCH_VERSION_MIN_CURRENT_LEADER = 12;
+const FETCH_VERSION_MIN_NODE_ENDPOINTS = 16;
 
 interface PartitionAnswer {
   partitionIndex: number;
@@ -34,6 +42,7 @@ interface PartitionAnswer {
   abortedTransactions: null;
   preferredReadReplica: number;
   records: Buffer;
+  currentLeader?: LeaderIdAndEpoch;
 }
 
 interface ResolvedTopic {
@@ -62,9 +71,26 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
       });
       result = readAll(fetch, topics);
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
+    const answer = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
+    return ctx.apiVersion < FETCH_VERSION_MIN_CURRENT_LEADER ? answer : withLeaderHints(ctx, topics, answer);
   },
 });
+
+/** KIP-951: currentLeader on each partition that must go elsewhere (v12+), their endpoints (v16+). */
+function withLeaderHints(ctx: HandlerContext, topics: ResolvedTopic[], answer: FetchAnswer): FetchResponseInput {
+  const hints = new LeaderHints(ctx.broker.image, ctx.listenerName);
+  const responses = answer.responses.map((r, i) => {
+    const topic = topics[i]!.topic;
+    if (topic === null) return r;
+    const partitions = r.partitions.map((p) => {
+      const currentLeader = hints.hintFor(topic, p.partitionIndex, p.errorCode);
+      return currentLeader ? { ...p, currentLeader } : p;
+    });
+    return { ...r, partitions };
+  });
+  if (ctx.apiVersion < FETCH_VERSION_MIN_NODE_ENDPOINTS) return { ...answer, responses };
+  return { ...answer, responses, nodeEndpoints: hints.nodeEndpoints() };
+}
 
 function localPartitions(ctx: HandlerContext, topics: ResolvedTopic[]): Partition[] {
   return topics.flatMap((t) => (t.topic === null ? [] : t.partitions.map((p) => ctx.broker.getPartition(t.topic!, p.partition)))).filter((p): p is Partition => p !== undefined);
@@ -85,6 +111,13 @@ interface FetchContext {
   req: FetchRequest;
   /** Set for a follower's fetch (replica id / replica state): reads past the high watermark. */
   replicaId: number | null;
+}
+
+interface FetchAnswer {
+  throttleTimeMs: number;
+  errorCode: number;
+  sessionId: number;
+  responses: { topic: string; topicId: string; partitions: PartitionAnswer[] }[];
 }
 
 function readAll(fetch: FetchContext, topics: ResolvedTopic[]) {

@@ -1,7 +1,10 @@
 // Produce (key 0). Advertised from v0 but v0-2 are refused with UNSUPPORTED_VERSION, as Kafka
 // 4.0 does: librdkafka 2.0 turns compression off unless the advertised range starts at 0
 // (KAFKA-18659). v3+ carry RecordBatch v2 only; v9+ are flexible; v10-11 add KIP-951 leader
-// hints (sent with NOT_LEADER_OR_FOLLOWER).
+// hints: a partition answered with NOT_LEADER_OR_FOLLOWER names the current leader and epoch,
+// and the response lists those leaders' endpoints (see leader-hints.ts). They are added once
+// the answers are in, so every path that ends in that error (no replica here, a follower, or
+// leadership lost while waiting for acks=-1) carries one.
 //
 // The hot path stays per batch: validate the header and CRC natively, check idempotent
 // sequencing, assign offsets in place, one write. acks=0 gets no response (and a failed acks=0
@@ -18,9 +21,11 @@ import { CloseConnection } from '../../net/connection.js';
 import type { Broker } from '../broker.js';
 import { awaitHighWatermark } from '../delayed.js';
 import { defineHandler, type HandlerContext } from './handler.js';
+import { LeaderHints } from './leader-hints.js';
 import { convertForTopic, timestampProblem } from './produce-policy.js';
 
 const PRODUCE_VERSION_MIN_ACCEPTED = 3;
+const PRODUCE_VERSION_MIN_LEADER_HINTS = 10;
 
 interface PartitionResult {
   index: number;
@@ -51,9 +56,23 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
       if (failed) throw new CloseConnection(`acks=0 produce failed with error ${failed.errorCode}: ${failed.errorMessage ?? ''}`);
       return null;
     }
-    return { responses, throttleTimeMs: 0 };
+    if (ctx.apiVersion < PRODUCE_VERSION_MIN_LEADER_HINTS) return { responses, throttleTimeMs: 0 };
+    return withLeaderHints(ctx, responses);
   },
 });
+
+/** KIP-951: currentLeader on each partition that must go elsewhere, and those leaders' endpoints. */
+function withLeaderHints(ctx: HandlerContext, responses: { name: string; partitionResponses: PartitionResult[] }[]): ProduceResponseInput {
+  const hints = new LeaderHints(ctx.broker.image, ctx.listenerName);
+  const hinted = responses.map((t) => ({
+    name: t.name,
+    partitionResponses: t.partitionResponses.map((p) => {
+      const currentLeader = hints.hintFor(t.name, p.index, p.errorCode);
+      return currentLeader ? { ...p, currentLeader } : p;
+    }),
+  }));
+  return { responses: hinted, throttleTimeMs: 0, nodeEndpoints: hints.nodeEndpoints() };
+}
 
 function answerAll(req: ProduceRequest, errorCode: number, message: string) {
   return req.topicData.map((t) => ({
