@@ -32,6 +32,8 @@ export class Broker {
   readonly partitions = new Map<string, Map<number, Partition>>();
   /** Set by the node right after construction (the coordinator needs the broker). */
   groups!: GroupCoordinator;
+  /** Set by the node once the lifecycle says the image is current (unfenced). */
+  isCaughtUp = false;
   /** This broker's registration epoch (BrokerLifecycle); -1 before it registers. */
   brokerEpoch = -1;
   readonly replication: ReplicaManager;
@@ -175,6 +177,10 @@ export class Broker {
   private onMetadataCommitted(records: MetadataRecord[]): void {
     this.topicConfigCache.clear();
     this.topicNumberCache.clear();
+    // While a starting broker replays old metadata, the image is history, not the present: a
+    // partition it shows elsewhere may be back here later. Logs follow the image only once the
+    // broker has caught up (the node then calls syncPartitions itself).
+    if (!this.isCaughtUp) return;
     if (records.some((r) => r.type !== 'ProducerIds')) {
       this.syncPartitions(Date.now());
       this.groups?.onMetadataChanged();
@@ -200,11 +206,31 @@ export class Broker {
       if (local) this.logs.setConfig(topic.name, this.logConfigFor(topic.name));
     }
     for (const [name, local] of this.partitions) {
-      if (this.image.topicsByName.has(name)) continue;
-      for (const p of local.values()) this.logs.delete(name, p.index);
-      this.partitions.delete(name);
-      this.logger.info({ topic: name }, 'topic deleted');
+      const topic = this.image.topicsByName.get(name);
+      if (topic === undefined) {
+        for (const p of local.values()) this.logs.delete(name, p.index);
+        this.partitions.delete(name);
+        this.logger.info({ topic: name }, 'topic deleted');
+        continue;
+      }
+      for (const p of local.values()) {
+        if (topic.partitions[p.index]?.replicas.includes(this.nodeId)) continue;
+        // Reassigned away: this broker no longer holds a replica.
+        local.delete(p.index);
+        this.logs.delete(name, p.index);
+        this.logger.info({ topic: name, partition: p.index }, 'replica removed from this broker');
+      }
     }
+    this.removeStrayLogs();
     this.replication.assignFetchers();
+  }
+
+  /** Logs on disk for partitions this broker does not hold (e.g. moved away while it was down). */
+  private removeStrayLogs(): void {
+    for (const log of this.logs.all()) {
+      if (log.topic === '__cluster_metadata' || this.getPartition(log.topic, log.partition) !== undefined) continue;
+      this.logs.delete(log.topic, log.partition);
+      this.logger.info({ topic: log.topic, partition: log.partition }, 'removed a stray log');
+    }
   }
 }

@@ -55,6 +55,11 @@ export class ControllerChannel implements ControllerApi {
   brokerHeartbeat = (req: Parameters<ControllerApi['brokerHeartbeat']>[0]) => this.send(ApiKey.BrokerHeartbeat, req, false, (c) => c.brokerHeartbeat(req), 5000);
   unregisterBroker = (req: Parameters<ControllerApi['unregisterBroker']>[0]) => this.send(ApiKey.UnregisterBroker, req, true, (c) => c.unregisterBroker(req));
   alterPartition = (req: Parameters<ControllerApi['alterPartition']>[0]) => this.send(ApiKey.AlterPartition, req, false, (c) => c.alterPartition(req));
+  electLeaders = (req: Parameters<ControllerApi['electLeaders']>[0]) => this.send(ApiKey.ElectLeaders, req, true, (c) => c.electLeaders(req), req.timeoutMs);
+  alterPartitionReassignments = (req: Parameters<ControllerApi['alterPartitionReassignments']>[0]) =>
+    this.send(ApiKey.AlterPartitionReassignments, req, true, (c) => c.alterPartitionReassignments(req), req.timeoutMs);
+  listPartitionReassignments = (req: Parameters<ControllerApi['listPartitionReassignments']>[0]) =>
+    this.send(ApiKey.ListPartitionReassignments, req, false, (c) => c.listPartitionReassignments(req), req.timeoutMs);
   describeQuorum = () => this.send(ApiKey.DescribeQuorum, { topics: [] }, false, (c) => c.describeQuorum(), 5000);
 
   private async send<T extends object>(apiKey: number, req: object, mutates: boolean, localCall: (c: Controller) => Promise<T>, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {

@@ -84,7 +84,10 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
       snapshotBytes: config.num('metadata.log.max.record.bytes.between.snapshots'),
       logger: logger.child({ component: 'metadata' }),
     });
-    const controller = layout.isController ? new Controller(quorum, config, logger.child({ component: 'controller' })) : null;
+    let lifecycle: BrokerLifecycle | null = null;
+    const controller = layout.isController
+      ? new Controller(quorum, config, logger.child({ component: 'controller' }), () => lifecycle?.incarnationId ?? null)
+      : null;
     if (layout.controllerListener !== null) {
       const name = layout.controllerListener.name;
       server.divert(name, (firstBytes, socket) => {
@@ -103,7 +106,6 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
 
     const advertised = advertisedListeners(config, bound.filter((b) => b.name !== layout.controllerListener?.name));
     let broker: Broker | null = null;
-    let lifecycle: BrokerLifecycle | null = null;
     if (layout.isBroker) {
       broker = new Broker(config, logs, quorum, channel, advertised, logger.child({ component: 'broker' }));
       broker.groups = new GroupCoordinator(broker, logger.child({ component: 'group-coordinator' }));
@@ -122,6 +124,7 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
       const registering = lifecycle;
       cleanups.unshift(() => registering.stop());
       await lifecycle.start();
+      broker.isCaughtUp = true;
       broker.syncPartitions(Date.now());
       broker.replication.start();
       broker.groups.start();

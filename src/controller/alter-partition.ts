@@ -8,8 +8,11 @@
 // INVALID_REQUEST); INVALID_UPDATE_VERSION when the partition epoch is not the current one;
 // INVALID_REQUEST for an empty ISR, a repeated member, or one without the leader;
 // INELIGIBLE_REPLICA when a member is not a replica (KRaft: INVALID_REQUEST), not registered,
-// fenced or in controlled shutdown. KRaft answers NOT_CONTROLLER for epochs from the future;
-// here any mismatch is fenced, since the controller decides only from a caught-up image. A
+// fenced or in controlled shutdown, or is being removed by a reassignment (KIP-455) and is not in
+// the ISR now: a replica on its way out never rejoins, since completion drops it anyway and a
+// member that only slows acks=all down until then is no help. KRaft answers NOT_CONTROLLER for
+// epochs from the future; here any mismatch is fenced, since the controller decides only from a
+// caught-up image. A
 // sender whose broker epoch is not the registered one gets STALE_BROKER_EPOCH at the top and on
 // every partition. A successful result is the partition after the change (partition epoch + 1),
 // or as it is when the ISR asked for is the current one.
@@ -86,6 +89,7 @@ function check(image: MetadataImage, brokerId: number, p: PartitionImage, req: P
   const isr = req.newIsr;
   if (isr.length === 0 || new Set(isr).size !== isr.length || !isr.includes(p.leader)) return ErrorCode.INVALID_REQUEST;
   if (isr.some((id) => !p.replicas.includes(id) || !image.isActiveBroker(id))) return ErrorCode.INELIGIBLE_REPLICA;
+  if (isr.some((id) => p.removingReplicas.includes(id) && !p.isr.includes(id))) return ErrorCode.INELIGIBLE_REPLICA;
   return ErrorCode.NONE;
 }
 

@@ -21,6 +21,12 @@ import type { DeleteTopicsResponse } from '../protocol/generated/delete-topics-r
 import type { DescribeQuorumResponse } from '../protocol/generated/describe-quorum-response.js';
 import type { IncrementalAlterConfigsRequest } from '../protocol/generated/incremental-alter-configs-request.js';
 import type { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
+import type { ElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
+import type { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
+import type { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import type { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import type { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 import type { UnregisterBrokerRequest } from '../protocol/generated/unregister-broker-request.js';
 import type { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
 
@@ -36,6 +42,9 @@ export interface ControllerApi {
   unregisterBroker(req: UnregisterBrokerRequest): Promise<UnregisterBrokerResponse>;
   alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse>;
   describeQuorum(): Promise<DescribeQuorumResponse>;
+  electLeaders(req: ElectLeadersRequest): Promise<ElectLeadersResponse>;
+  alterPartitionReassignments(req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse>;
+  listPartitionReassignments(req: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse>;
 }
 
 /** The version of each controller API that brokers send and the controller listener accepts. */
@@ -50,6 +59,9 @@ export const CONTROLLER_API_VERSIONS: ReadonlyMap<number, number> = new Map([
   [ApiKey.UnregisterBroker, 0],
   [ApiKey.AlterPartition, 3],
   [ApiKey.DescribeQuorum, 2],
+  [ApiKey.ElectLeaders, 2],
+  [ApiKey.AlterPartitionReassignments, 0],
+  [ApiKey.ListPartitionReassignments, 0],
 ]);
 
 /** Kafka's NOT_CONTROLLER anywhere in a response: the request must go to the new active controller. */

@@ -8,12 +8,15 @@
 //   is fenced and told to shut down;
 // - fencing (session expiry) and unregistration take the broker out of leadership and ISRs.
 // Where one operation emits a broker record and partition changes, the changes are computed as
-// if the broker record had applied already. Sessions (who is alive) are the caller's, passed in.
+// if the broker record had applied already. Sessions (who is alive) are the caller's, passed in,
+// and so is the broker default for unclean leader election (`uncleanDefault`, false if absent):
+// where a departing broker leaves a partition with no eligible ISR member, a topic that allows it
+// gets a leader from outside the ISR (partition-election.ts).
 
 import { ErrorCode } from '../protocol/errors.js';
 import type { BrokerImage, MetadataImage } from '../metadata/image.js';
 import type { BrokerEndpoint, MetadataRecord } from '../metadata/records.js';
-import { activeIn, electLeaderless, evacuateBroker, excluding, including, leadsTransferable } from './partition-election.js';
+import { activeIn, electLeaderless, evacuateBroker, excluding, including, leadsTransferable, type ElectionOptions } from './partition-election.js';
 
 export interface BrokerRegistrationInput {
   brokerId: number;
@@ -43,7 +46,7 @@ export interface BrokerRegistrationOutcome {
 export function registerBroker(
   image: MetadataImage,
   req: BrokerRegistrationInput,
-  ctx: { isAlive(brokerId: number): boolean },
+  ctx: { isAlive(brokerId: number): boolean; uncleanDefault?: boolean },
 ): BrokerRegistrationOutcome {
   const refuse = (errorCode: number, errorMessage: string): BrokerRegistrationOutcome => ({ errorCode, errorMessage, brokerEpoch: -1, records: [] });
   if (req.clusterId !== image.clusterId) {
@@ -71,7 +74,7 @@ export function registerBroker(
   ];
   // The old incarnation was serving when it died: what it led moves, and it leaves the ISRs
   // (its log may have lost unflushed data), as for a fence. KRaft does so for an unclean restart.
-  if (existing && !existing.fenced) records.push(...evacuateBroker(image, req.brokerId, excluding(activeIn(image), req.brokerId), true));
+  if (existing && !existing.fenced) records.push(...evacuateBroker(image, req.brokerId, excluding(activeIn(image), req.brokerId), true, electionOptions(ctx)));
   return { errorCode: ErrorCode.NONE, errorMessage: null, brokerEpoch, records };
 }
 
@@ -97,7 +100,11 @@ export interface BrokerHeartbeatOutcome {
  * the answer describe the broker after the returned records apply. Controlled shutdown cannot be
  * cancelled: once marked, every heartbeat of the incarnation continues it.
  */
-export function brokerHeartbeat(image: MetadataImage, req: BrokerHeartbeatInput, ctx: { registrationOffset: number }): BrokerHeartbeatOutcome {
+export function brokerHeartbeat(
+  image: MetadataImage,
+  req: BrokerHeartbeatInput,
+  ctx: { registrationOffset: number; uncleanDefault?: boolean },
+): BrokerHeartbeatOutcome {
   const broker = image.brokers.get(req.brokerId);
   const refuse = (errorCode: number): BrokerHeartbeatOutcome => ({ errorCode, isCaughtUp: false, isFenced: true, shouldShutDown: false, records: [] });
   if (!broker) return refuse(ErrorCode.BROKER_ID_NOT_REGISTERED);
@@ -111,14 +118,14 @@ export function brokerHeartbeat(image: MetadataImage, req: BrokerHeartbeatInput,
     records,
   });
   if (req.wantShutDown || broker.inControlledShutdown) {
-    const step = controlledShutdownStep(image, broker);
+    const step = controlledShutdownStep(image, broker, electionOptions(ctx));
     return answer(step.isFenced, step.shouldShutDown, step.records);
   }
-  if (req.wantFence) return answer(true, false, fenceBroker(image, broker.brokerId));
+  if (req.wantFence) return answer(true, false, fenceBroker(image, broker.brokerId, electionOptions(ctx)));
   if (broker.fenced && isCaughtUp) {
     const records: MetadataRecord[] = [
       { type: 'UnfenceBroker', brokerId: broker.brokerId, brokerEpoch: broker.brokerEpoch },
-      ...electLeaderless(image, broker.brokerId, including(activeIn(image), broker.brokerId)),
+      ...electLeaderless(image, broker.brokerId, including(activeIn(image), broker.brokerId), electionOptions(ctx)),
     ];
     return answer(false, false, records);
   }
@@ -131,7 +138,11 @@ export function brokerHeartbeat(image: MetadataImage, req: BrokerHeartbeatInput,
  * partition it alone could lead gets no leader); the next heartbeat finds nothing to hand over,
  * fences it and lets it shut down. A fenced broker leads nothing and may go at once.
  */
-function controlledShutdownStep(image: MetadataImage, broker: BrokerImage): { isFenced: boolean; shouldShutDown: boolean; records: MetadataRecord[] } {
+function controlledShutdownStep(
+  image: MetadataImage,
+  broker: BrokerImage,
+  options: ElectionOptions,
+): { isFenced: boolean; shouldShutDown: boolean; records: MetadataRecord[] } {
   if (broker.fenced) return { isFenced: true, shouldShutDown: true, records: [] };
   const { brokerId, brokerEpoch } = broker;
   const isEligible = excluding(activeIn(image), brokerId);
@@ -139,13 +150,13 @@ function controlledShutdownStep(image: MetadataImage, broker: BrokerImage): { is
   if (!leadsTransferable(image, brokerId, isEligible)) {
     const records: MetadataRecord[] = [
       { type: 'BrokerRegistrationChange', brokerId, brokerEpoch, fenced: true, ...mark },
-      ...evacuateBroker(image, brokerId, isEligible, true),
+      ...evacuateBroker(image, brokerId, isEligible, true, options),
     ];
     return { isFenced: true, shouldShutDown: true, records };
   }
   const records: MetadataRecord[] = [];
   if (!broker.inControlledShutdown) records.push({ type: 'BrokerRegistrationChange', brokerId, brokerEpoch, inControlledShutdown: true });
-  records.push(...evacuateBroker(image, brokerId, isEligible, true));
+  records.push(...evacuateBroker(image, brokerId, isEligible, true, options));
   return { isFenced: false, shouldShutDown: false, records };
 }
 
@@ -154,21 +165,29 @@ function controlledShutdownStep(image: MetadataImage, broker: BrokerImage): { is
  * is not the last member of and its leaderships move. Nothing for an unknown broker; only the
  * partition clean-up, if any, for one already fenced.
  */
-export function fenceBroker(image: MetadataImage, brokerId: number): MetadataRecord[] {
+export function fenceBroker(image: MetadataImage, brokerId: number, options?: ElectionOptions): MetadataRecord[] {
   const broker = image.brokers.get(brokerId);
   if (!broker) return [];
   const records: MetadataRecord[] = broker.fenced ? [] : [{ type: 'FenceBroker', brokerId, brokerEpoch: broker.brokerEpoch }];
-  records.push(...evacuateBroker(image, brokerId, excluding(activeIn(image), brokerId), true));
+  records.push(...evacuateBroker(image, brokerId, excluding(activeIn(image), brokerId), true, options));
   return records;
 }
 
 /** UnregisterBroker: removes the registration, its leaderships and ISR memberships (KRaft does the same). */
-export function unregisterBroker(image: MetadataImage, brokerId: number): { errorCode: number; errorMessage: string | null; records: MetadataRecord[] } {
+export function unregisterBroker(
+  image: MetadataImage,
+  brokerId: number,
+  options?: ElectionOptions,
+): { errorCode: number; errorMessage: string | null; records: MetadataRecord[] } {
   const broker = image.brokers.get(brokerId);
   if (!broker) return { errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED, errorMessage: `broker ${brokerId} is not registered`, records: [] };
   const records: MetadataRecord[] = [
     { type: 'UnregisterBroker', brokerId, brokerEpoch: broker.brokerEpoch },
-    ...evacuateBroker(image, brokerId, excluding(activeIn(image), brokerId), true),
+    ...evacuateBroker(image, brokerId, excluding(activeIn(image), brokerId), true, options),
   ];
   return { errorCode: ErrorCode.NONE, errorMessage: null, records };
+}
+
+function electionOptions(ctx: { uncleanDefault?: boolean }): ElectionOptions {
+  return { uncleanDefault: ctx.uncleanDefault ?? false };
 }

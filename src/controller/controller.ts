@@ -38,6 +38,16 @@ import { BrokerLiveness } from './broker-liveness.js';
 import { brokerHeartbeat, fenceBroker, registerBroker, unregisterBroker } from './broker-ops.js';
 import { alterTopicConfigs, createPartitions, createTopics, deleteTopics, type ControllerEnv } from './topic-ops.js';
 import { describeQuorumResponse } from './server/describe-quorum.js';
+import { electLeaders } from './elect-leaders.js';
+import { imbalancedBrokers, leaderImbalance } from './leader-balance.js';
+import { preferredLeaderElection, type ElectionOptions } from './partition-election.js';
+import { alterPartitionReassignments, completeReassignments, listPartitionReassignments } from './reassignment.js';
+import type { ElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
+import type { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
+import type { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import type { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import type { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
 
 const PRODUCER_ID_BLOCK_SIZE = 1000;
 const SESSION_CHECK_INTERVAL_MS = 100;
@@ -52,11 +62,14 @@ export class Controller implements ControllerApi {
   private wasActive = false;
   private readonly liveness: BrokerLiveness;
   private timer: NodeJS.Timeout | null = null;
+  private rebalanceTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly quorum: RaftMetadataQuorum,
     private readonly config: BrokerConfig,
     private readonly logger: Logger,
+    /** The incarnation id of this process's broker, when it has the broker role. */
+    private readonly localIncarnationId: () => string | null = () => null,
     private readonly now: () => number = Date.now,
   ) {
     this.liveness = new BrokerLiveness(config.num('broker.session.timeout.ms'));
@@ -65,11 +78,17 @@ export class Controller implements ControllerApi {
   start(): void {
     this.timer = setInterval(() => this.checkSessions(), SESSION_CHECK_INTERVAL_MS);
     this.timer.unref();
+    if (this.config.bool('auto.leader.rebalance.enable')) {
+      this.rebalanceTimer = setInterval(() => this.rebalanceLeaders(), this.config.num('leader.imbalance.check.interval.seconds') * 1000);
+      this.rebalanceTimer.unref();
+    }
   }
 
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.rebalanceTimer !== null) clearInterval(this.rebalanceTimer);
     this.timer = null;
+    this.rebalanceTimer = null;
   }
 
   get isActive(): boolean {
@@ -98,13 +117,16 @@ export class Controller implements ControllerApi {
 
   /**
    * A newly active controller gives every registered broker a fresh session (KRaft does too),
-   * except this node's own broker: if it is registered, that was an earlier process, now gone.
+   * except this node's own broker when its registration is another incarnation's: that was an
+   * earlier process of this node, now gone, and its replacement must be able to register.
    */
   private noticeActivation(): void {
     const active = this.quorum.isActive;
     if (active && !this.wasActive) {
-      const others = [...this.image.brokers.keys()].filter((id) => id !== this.config.nodeId);
-      this.liveness.resetAll(others, this.now());
+      const own = this.image.brokers.get(this.config.nodeId);
+      const ownIsLive = own !== undefined && own.incarnationId === this.localIncarnationId();
+      const kept = [...this.image.brokers.keys()].filter((id) => id !== this.config.nodeId || ownIsLive);
+      this.liveness.resetAll(kept, this.now());
       this.logger.info({ epoch: this.quorum.epoch }, 'became the active controller');
     }
     this.wasActive = active;
@@ -116,10 +138,29 @@ export class Controller implements ControllerApi {
     const unfenced = [...this.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId);
     for (const brokerId of this.liveness.expired(this.now(), unfenced)) {
       this.logger.warn({ brokerId, sessionTimeoutMs: this.config.num('broker.session.timeout.ms') }, 'broker session expired; fencing it');
-      this.run((image) => ({ result: undefined, records: image.brokers.get(brokerId)?.fenced === false ? fenceBroker(image, brokerId) : [] })).catch(
+      this.run((image) => ({ result: undefined, records: image.brokers.get(brokerId)?.fenced === false ? fenceBroker(image, brokerId, this.electionOptions()) : [] })).catch(
         (err: unknown) => this.logger.debug({ err, brokerId }, 'fencing did not commit'),
       );
     }
+  }
+
+  private electionOptions(): ElectionOptions {
+    return { uncleanDefault: this.config.bool('unclean.leader.election.enable') };
+  }
+
+  /**
+   * auto.leader.rebalance.enable: on brokers whose share of partitions led by someone else passes
+   * leader.imbalance.per.broker.percentage, hand leadership back to the preferred replica.
+   */
+  private rebalanceLeaders(): void {
+    if (!this.wasActive) return;
+    this.run((image) => {
+      const brokers = imbalancedBrokers(image, this.config.num('leader.imbalance.per.broker.percentage'));
+      if (brokers.length === 0) return { result: 0, records: [] };
+      const { records } = preferredLeaderElection(image, leaderImbalance(image, brokers));
+      if (records.length > 0) this.logger.info({ brokers, partitions: records.length }, 'moving leadership back to preferred replicas');
+      return { result: records.length, records };
+    }).catch((err: unknown) => this.logger.debug({ err }, 'leader rebalance did not commit'));
   }
 
   private env(): ControllerEnv {
@@ -216,7 +257,7 @@ export class Controller implements ControllerApi {
           rack: req.rack,
           previousBrokerEpoch: req.previousBrokerEpoch,
         },
-        { isAlive: (id) => this.liveness.isAlive(id, this.now()) },
+        { isAlive: (id) => this.liveness.isAlive(id, this.now()), ...this.electionOptions() },
       );
       if (outcome.errorCode === ErrorCode.NONE) {
         this.liveness.touch(req.brokerId, this.now());
@@ -231,7 +272,7 @@ export class Controller implements ControllerApi {
       const outcome = brokerHeartbeat(
         image,
         { brokerId: req.brokerId, brokerEpoch: req.brokerEpoch, currentMetadataOffset: req.currentMetadataOffset, wantFence: req.wantFence, wantShutDown: req.wantShutDown },
-        { registrationOffset: this.quorum.registrationOffset(req.brokerId) },
+        { registrationOffset: this.quorum.registrationOffset(req.brokerId), ...this.electionOptions() },
       );
       if (outcome.errorCode === ErrorCode.NONE) this.liveness.touch(req.brokerId, this.now());
       for (const r of outcome.records) {
@@ -251,13 +292,22 @@ export class Controller implements ControllerApi {
 
   unregisterBroker(req: UnregisterBrokerRequest): Promise<UnregisterBrokerResponse> {
     return this.run((image) => {
-      const outcome = unregisterBroker(image, req.brokerId);
+      const outcome = unregisterBroker(image, req.brokerId, this.electionOptions());
       if (outcome.errorCode === ErrorCode.NONE) this.liveness.forget(req.brokerId);
       return { result: { throttleTimeMs: 0, errorCode: outcome.errorCode, errorMessage: null }, records: outcome.records };
     });
   }
 
-  alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+  async alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    const response = await this.alterIsr(req);
+    // An ISR that grew may hold every replica a reassignment was adding: finish those.
+    await this.run((image) => ({ result: undefined, records: completeReassignments(image) })).catch((err: unknown) => {
+      if (!(err instanceof NotControllerError)) throw err;
+    });
+    return response;
+  }
+
+  private alterIsr(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
     return this.run((image) => {
       const outcome = alterPartition(image, {
         brokerId: req.brokerId,
@@ -279,6 +329,36 @@ export class Controller implements ControllerApi {
       }));
       return { result: { throttleTimeMs: 0, errorCode: 0, topics }, records: outcome.records };
     });
+  }
+
+  // ---- leadership and reassignment ----------------------------------------------------------
+
+  electLeaders(req: ElectLeadersRequest): Promise<ElectLeadersResponse> {
+    return this.run((image) => {
+      const partitions = req.topicPartitions === null ? null : req.topicPartitions.flatMap((t) => t.partitions.map((partitionId) => ({ topic: t.topic, partitionId })));
+      const { results, records } = electLeaders(image, req.electionType === 1 ? 1 : 0, partitions);
+      const byTopic = new Map<string, { partitionId: number; errorCode: number; errorMessage: string | null }[]>();
+      for (const r of results) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), { partitionId: r.partitionId, errorCode: r.errorCode, errorMessage: null }]);
+      const replicaElectionResults = [...byTopic].map(([topic, partitionResult]) => ({ topic, partitionResult }));
+      return { result: { throttleTimeMs: 0, errorCode: 0, replicaElectionResults }, records };
+    });
+  }
+
+  async alterPartitionReassignments(req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+    const response = await this.run((image) => {
+      const { responses, records } = alterPartitionReassignments(image, { topics: req.topics }, this.electionOptions());
+      if (records.length > 0) this.logger.info({ topics: req.topics.map((t) => t.name) }, 'partition reassignment started');
+      return { result: { throttleTimeMs: 0, errorCode: 0, errorMessage: null, responses }, records };
+    });
+    await this.run((image) => ({ result: undefined, records: completeReassignments(image) }));
+    return response;
+  }
+
+  listPartitionReassignments(req: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
+    return this.run((image) => ({
+      result: { throttleTimeMs: 0, errorCode: 0, errorMessage: null, topics: listPartitionReassignments(image, req.topics) },
+      records: [],
+    }));
   }
 
   async describeQuorum(): Promise<DescribeQuorumResponse> {

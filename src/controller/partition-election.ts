@@ -1,15 +1,19 @@
 // Partition leader election and the ISR consequences of a broker leaving, as pure functions of
 // the image that return PartitionChange records. Used by broker-ops (fencing, controlled
-// shutdown, re-registration, unfencing, unregistration) and by preferred leader election.
+// shutdown, re-registration, unfencing, unregistration), by preferred leader election, by
+// ElectLeaders (elect-leaders.ts) and by reassignment.
 //
-// The rules are KRaft's (ReplicationControlManager, PartitionChangeBuilder) without unclean
-// election: a leader is the first replica, in replica order (so the preferred replica first),
-// that is in the ISR and eligible; eligibility is given as a predicate so a caller emitting
-// several records (a fence, then the moves) can decide as if its own broker change applied
-// already. A broker that leaves an ISR never empties it: the last member stays, with no leader,
-// so the partition waits for it rather than losing acknowledged data. A PartitionChange names
-// only what changed; the image bumps the leader epoch on a leader change and the partition epoch
-// on every change.
+// The rules are KRaft's (ReplicationControlManager, PartitionChangeBuilder): a clean leader is
+// the first replica, in replica order (so the preferred replica first), that is in the ISR and
+// eligible; eligibility is given as a predicate so a caller emitting several records (a fence,
+// then the moves) can decide as if its own broker change applied already. A broker that leaves
+// an ISR never empties it: the last member stays, with no leader, so the partition waits for it
+// rather than losing acknowledged data. Only when no ISR member may lead and the topic allows it
+// (unclean.leader.election.enable, the topic override else the broker default the caller
+// passes) is the first eligible replica outside the ISR elected, with the ISR reset to it alone,
+// as Kafka does; replicas being removed by a reassignment are never chosen, since they do not
+// rejoin the ISR. A PartitionChange names only what changed; the image bumps the leader epoch on
+// a leader change and the partition epoch on every change.
 
 import { ErrorCode } from '../protocol/errors.js';
 import type { MetadataImage, PartitionImage } from '../metadata/image.js';
@@ -21,6 +25,20 @@ export type Eligibility = (brokerId: number) => boolean;
 export interface PartitionRef {
   topicId: string;
   partitionId: number;
+}
+
+/** What an election needs beyond the image. */
+export interface ElectionOptions {
+  /** The broker's unclean.leader.election.enable, for topics without an override. */
+  uncleanDefault: boolean;
+}
+
+export const UNCLEAN_LEADER_ELECTION_CONFIG = 'unclean.leader.election.enable';
+
+/** Whether `topicName` may elect a leader from outside its ISR: its override, else the default. */
+export function isUncleanElectionEnabled(image: MetadataImage, topicName: string, uncleanDefault: boolean): boolean {
+  const override = image.topicConfigs.get(topicName)?.get(UNCLEAN_LEADER_ELECTION_CONFIG);
+  return override === undefined ? uncleanDefault : override.trim().toLowerCase() === 'true';
 }
 
 /** The image's rule: registered, unfenced and not in controlled shutdown. */
@@ -44,22 +62,49 @@ export function chooseLeader(replicas: readonly number[], isr: readonly number[]
   return NO_LEADER;
 }
 
-/** A PartitionChange from `current` to `next` naming only what differs; null when nothing does. */
-export function partitionChange(
-  topicId: string,
-  current: PartitionImage,
-  next: { leader: number; isr: readonly number[] },
-): MetadataRecord | null {
-  const isrChanged = !sameList(current.isr, next.isr);
-  const leaderChanged = current.leader !== next.leader;
-  if (!isrChanged && !leaderChanged) return null;
-  const record: MetadataRecord = { type: 'PartitionChange', topicId, partitionId: current.partitionId };
-  if (leaderChanged) record.leader = next.leader;
-  if (isrChanged) record.isr = [...next.isr];
-  return record;
+/**
+ * The leader and ISR after a leader election: the clean choice; else, with `isUncleanAllowed`,
+ * the first eligible replica not being removed, alone in the ISR; else NO_LEADER and `isr` kept.
+ */
+export function electLeader(
+  p: Pick<PartitionImage, 'replicas' | 'removingReplicas'>,
+  isr: readonly number[],
+  isEligible: Eligibility,
+  isUncleanAllowed: boolean,
+): { leader: number; isr: readonly number[] } {
+  const clean = chooseLeader(p.replicas, isr, isEligible);
+  if (clean !== NO_LEADER || !isUncleanAllowed) return { leader: clean, isr };
+  const unclean = p.replicas.find((id) => !p.removingReplicas.includes(id) && isEligible(id));
+  return unclean === undefined ? { leader: NO_LEADER, isr } : { leader: unclean, isr: [unclean] };
 }
 
-function sameList(a: readonly number[], b: readonly number[]): boolean {
+/** The fields a PartitionChange may set; absent ones stay as they are. */
+export interface PartitionTarget {
+  leader: number;
+  isr: readonly number[];
+  replicas?: readonly number[];
+  addingReplicas?: readonly number[];
+  removingReplicas?: readonly number[];
+}
+
+/** A PartitionChange from `current` to `next` naming only what differs; null when nothing does. */
+export function partitionChange(topicId: string, current: PartitionImage, next: PartitionTarget): MetadataRecord | null {
+  const record: Extract<MetadataRecord, { type: 'PartitionChange' }> = { type: 'PartitionChange', topicId, partitionId: current.partitionId };
+  let changed = false;
+  if (current.leader !== next.leader) {
+    record.leader = next.leader;
+    changed = true;
+  }
+  for (const field of ['isr', 'replicas', 'addingReplicas', 'removingReplicas'] as const) {
+    const list = next[field];
+    if (list === undefined || sameList(current[field], list)) continue;
+    record[field] = [...list];
+    changed = true;
+  }
+  return changed ? record : null;
+}
+
+export function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 
@@ -69,18 +114,30 @@ export function* partitionsOf(image: MetadataImage): Generator<{ topicId: string
   }
 }
 
+/** Whether the topic with `topicId` allows unclean election, per `options` (absent: never). */
+function uncleanFor(image: MetadataImage, topicId: string, options: ElectionOptions | undefined): boolean {
+  const topic = image.topicsById.get(topicId);
+  return topic !== undefined && isUncleanElectionEnabled(image, topic.name, options?.uncleanDefault ?? false);
+}
+
 /**
  * Takes `brokerId` off every leadership and, with `leaveIsr`, out of every ISR it is not the
  * last member of. `isEligible` must already exclude `brokerId`. A partition with no eligible ISR
- * member left gets NO_LEADER and keeps its ISR.
+ * member left gets an unclean leader where its topic allows one, else NO_LEADER and its ISR kept.
  */
-export function evacuateBroker(image: MetadataImage, brokerId: number, isEligible: Eligibility, leaveIsr: boolean): MetadataRecord[] {
+export function evacuateBroker(
+  image: MetadataImage,
+  brokerId: number,
+  isEligible: Eligibility,
+  leaveIsr: boolean,
+  options?: ElectionOptions,
+): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   for (const { topicId, partition: p } of partitionsOf(image)) {
     if (p.leader !== brokerId && !p.isr.includes(brokerId)) continue;
     const isr = leaveIsr && p.isr.length > 1 ? p.isr.filter((id) => id !== brokerId) : p.isr;
-    const leader = p.leader === brokerId ? chooseLeader(p.replicas, isr, isEligible) : p.leader;
-    const record = partitionChange(topicId, p, { leader, isr });
+    const next = p.leader === brokerId ? electLeader(p, isr, isEligible, uncleanFor(image, topicId, options)) : { leader: p.leader, isr };
+    const record = partitionChange(topicId, p, next);
     if (record) records.push(record);
   }
   return records;
@@ -94,12 +151,17 @@ export function leadsTransferable(image: MetadataImage, brokerId: number, isElig
   return false;
 }
 
-/** Elects leaders for leaderless partitions whose ISR holds `brokerId` (it has just become eligible). */
-export function electLeaderless(image: MetadataImage, brokerId: number, isEligible: Eligibility): MetadataRecord[] {
+/**
+ * Elects leaders for leaderless partitions `brokerId` (which has just become eligible) may help:
+ * those whose ISR holds it, and, where the topic allows unclean election, those it is a replica of.
+ */
+export function electLeaderless(image: MetadataImage, brokerId: number, isEligible: Eligibility, options?: ElectionOptions): MetadataRecord[] {
   const records: MetadataRecord[] = [];
   for (const { topicId, partition: p } of partitionsOf(image)) {
-    if (p.leader !== NO_LEADER || !p.isr.includes(brokerId)) continue;
-    const record = partitionChange(topicId, p, { leader: chooseLeader(p.replicas, p.isr, isEligible), isr: p.isr });
+    if (p.leader !== NO_LEADER || !p.replicas.includes(brokerId)) continue;
+    const isUncleanAllowed = uncleanFor(image, topicId, options);
+    if (!p.isr.includes(brokerId) && !isUncleanAllowed) continue;
+    const record = partitionChange(topicId, p, electLeader(p, p.isr, isEligible, isUncleanAllowed));
     if (record) records.push(record);
   }
   return records;

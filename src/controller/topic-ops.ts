@@ -12,6 +12,7 @@ import { TidelineError } from '../common/errors.js';
 import type { MetadataImage } from '../metadata/image.js';
 import { ConfigResourceType, type MetadataRecord } from '../metadata/records.js';
 import { placeReplicas, roundRobin } from './replica-placement.js';
+import { reassignmentTarget } from './reassignment.js';
 
 export { roundRobin };
 
@@ -209,7 +210,9 @@ export function createPartitions(
   if (req.count <= current) {
     return { errorCode: ErrorCode.INVALID_PARTITIONS, errorMessage: `topic ${req.name} has ${current} partitions; the new count must be larger`, records: [] };
   }
-  const rf = topic.partitions[0]?.replicas.length ?? 1;
+  // A partition being reassigned lists its leaving replicas too; its target has the topic's factor.
+  const first = topic.partitions[0];
+  const rf = first ? reassignmentTarget(first).length : 1;
   const live = image.activeBrokers();
   let placement: number[][];
   if (req.assignments) {

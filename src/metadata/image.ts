@@ -26,6 +26,10 @@ export interface PartitionImage {
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
+  /** KIP-455: target replicas not yet caught up; empty when no reassignment is in progress. */
+  addingReplicas: number[];
+  /** KIP-455: replicas that leave when the reassignment completes; empty when none is in progress. */
+  removingReplicas: number[];
 }
 
 export interface TopicImage {
@@ -90,6 +94,8 @@ export class MetadataImage {
           leader: record.leader,
           leaderEpoch: record.leaderEpoch,
           partitionEpoch: record.partitionEpoch,
+          addingReplicas: record.addingReplicas ?? [],
+          removingReplicas: record.removingReplicas ?? [],
         };
         return;
       }
@@ -126,6 +132,8 @@ export class MetadataImage {
     assert(p, `PartitionChangeRecord for unknown partition ${record.topicId}-${record.partitionId}`);
     if (record.isr) p.isr = record.isr;
     if (record.replicas) p.replicas = record.replicas;
+    if (record.addingReplicas) p.addingReplicas = record.addingReplicas;
+    if (record.removingReplicas) p.removingReplicas = record.removingReplicas;
     if (record.leader !== undefined && record.leader !== NO_LEADER_CHANGE && record.leader !== p.leader) {
       p.leader = record.leader;
       p.leaderEpoch++;
@@ -175,7 +183,15 @@ export class MetadataImage {
       out.push({ type: 'Topic', name: topic.name, topicId: topic.topicId });
       for (const p of topic.partitions) {
         if (p === undefined) continue;
-        out.push({ type: 'Partition', topicId: topic.topicId, ...p, replicas: [...p.replicas], isr: [...p.isr] });
+        out.push({
+          type: 'Partition',
+          topicId: topic.topicId,
+          ...p,
+          replicas: [...p.replicas],
+          isr: [...p.isr],
+          addingReplicas: [...p.addingReplicas],
+          removingReplicas: [...p.removingReplicas],
+        });
       }
     }
     for (const [resourceName, configs] of this.topicConfigs) {

@@ -5,6 +5,9 @@
 //
 // BrokerRegistrationChangeRecord carries its flags as int8 changes (fenced: 1 fence, -1 unfence,
 // 0 none; inControlledShutdown: 1 set, 0 none), which map to our optional booleans.
+// PartitionRecord's adding/removing replicas are plain arrays on disk; they decode as absent when
+// empty (no reassignment), and PartitionChangeRecord's as absent when null (unchanged), so a
+// record written without them reads back equal.
 
 import { assert } from '../common/assert.js';
 import { ProtocolDecodeError, Reader } from '../protocol/reader.js';
@@ -153,7 +156,7 @@ function decodeTopicRecord(r: Reader, apiKey: number, version: number): Metadata
     }
     case MetadataRecordType.Partition: {
       const m = readPartitionRecord(r, version);
-      return {
+      const record: MetadataRecord = {
         type: 'Partition',
         topicId: m.topicId,
         partitionId: m.partitionId,
@@ -163,10 +166,16 @@ function decodeTopicRecord(r: Reader, apiKey: number, version: number): Metadata
         leaderEpoch: m.leaderEpoch,
         partitionEpoch: m.partitionEpoch,
       };
+      if (m.addingReplicas.length > 0) record.addingReplicas = m.addingReplicas;
+      if (m.removingReplicas.length > 0) record.removingReplicas = m.removingReplicas;
+      return record;
     }
     case MetadataRecordType.PartitionChange: {
       const m = readPartitionChangeRecord(r, version);
-      return { type: 'PartitionChange', topicId: m.topicId, partitionId: m.partitionId, leader: m.leader, isr: m.isr, replicas: m.replicas };
+      const record: MetadataRecord = { type: 'PartitionChange', topicId: m.topicId, partitionId: m.partitionId, leader: m.leader, isr: m.isr, replicas: m.replicas };
+      if (m.addingReplicas !== null) record.addingReplicas = m.addingReplicas;
+      if (m.removingReplicas !== null) record.removingReplicas = m.removingReplicas;
+      return record;
     }
     case MetadataRecordType.Config: {
       const m = readConfigRecord(r, version);

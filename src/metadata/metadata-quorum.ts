@@ -60,6 +60,7 @@ export interface MetadataQuorumOptions {
 }
 
 const TICK_MS = 20;
+const LEADER_HANDOVER_WAIT_MS = 1000;
 const FETCH_ENTRIES_MAX = 500;
 const SNAPSHOT_CHUNK_BYTES = 1 << 20;
 
@@ -116,9 +117,28 @@ export class RaftMetadataQuorum implements MetadataView {
   }
 
   async stop(): Promise<void> {
+    await this.letFollowersLearnCommits(LEADER_HANDOVER_WAIT_MS);
     await this.raft.stop();
     for (const w of this.appliedWaiters) w.resolve(false);
     this.appliedWaiters.clear();
+  }
+
+  /**
+   * A stopping leader waits (bounded) until every voter that is fetching has fetched past the
+   * high watermark: the answer to that fetch tells it the entries are committed. Otherwise what
+   * this leader committed last (say, the controlled shutdown of its own broker) would show on the
+   * others only after they elect a new leader.
+   */
+  private async letFollowersLearnCommits(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const d = this.raft.describeQuorum();
+      if (d === null) return;
+      const lagging = d.voters.filter((v) => v.replicaId !== this.options.nodeId && v.logEndOffset < d.highWatermark && Date.now() - v.lastFetchTimestamp < 1000);
+      if (lagging.length === 0) break;
+      await new Promise((r) => setTimeout(r, TICK_MS));
+    }
+    await new Promise((r) => setTimeout(r, TICK_MS)); // the answers to those fetches leave
   }
 
   get image(): MetadataImage {

@@ -7,6 +7,10 @@
 // Unfence and BrokerRegistrationChange flip its flags and name the epoch they apply to;
 // UnregisterBroker removes it. None of them touches partitions: the controller writes explicit
 // PartitionChange records for every leader and ISR consequence.
+//
+// A partition being reassigned (KIP-455) lists in `replicas` the target replicas followed by the
+// ones being removed; `addingReplicas` are target replicas still catching up, `removingReplicas`
+// the ones that go when the reassignment completes. Both empty: no reassignment.
 
 export const MetadataRecordType = {
   RegisterBroker: 0,
@@ -65,6 +69,10 @@ export type MetadataRecord =
       leader: number;
       leaderEpoch: number;
       partitionEpoch: number;
+      /** Reassignment in progress (KIP-455): replicas being added. Absent reads as empty. */
+      addingReplicas?: number[];
+      /** Reassignment in progress: replicas being removed. Absent reads as empty. */
+      removingReplicas?: number[];
     }
   | {
       type: 'PartitionChange';
@@ -73,6 +81,9 @@ export type MetadataRecord =
       leader?: number; // -2 / absent: unchanged; -1: no leader
       isr?: number[] | null;
       replicas?: number[] | null;
+      /** Null / absent: unchanged; [] clears (a completed or cancelled reassignment). */
+      addingReplicas?: number[] | null;
+      removingReplicas?: number[] | null;
     }
   | { type: 'Config'; resourceType: number; resourceName: string; name: string; value: string | null }
   | { type: 'RemoveTopic'; topicId: string }

@@ -76,6 +76,18 @@ function sample(apiKey: number, version: number): { body: object; allowed?: numb
       return { body: { resources: [{ resourceType: 2, resourceName: TOPIC, configs: [{ name: 'retention.bytes', configOperation: 0, value: '1000000' }] }], validateOnly: false } };
     case ApiKey.DescribeCluster:
       return { body: { includeClusterAuthorizedOperations: false } };
+    case ApiKey.ElectLeaders:
+      return {
+        body: { electionType: 0, topicPartitions: [{ topic: TOPIC, partitions: [0] }], timeoutMs: 5000 },
+        allowed: [ErrorCode.ELECTION_NOT_NEEDED],
+      };
+    case ApiKey.AlterPartitionReassignments:
+      // Cancelling a reassignment that does not exist: the answer must still decode.
+      return { body: { timeoutMs: 5000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, replicas: null }] }] }, allowed: [ErrorCode.NO_REASSIGNMENT_IN_PROGRESS] };
+    case ApiKey.UnregisterBroker:
+      return { body: { brokerId: 99 }, allowed: [ErrorCode.BROKER_ID_NOT_REGISTERED] };
+    case ApiKey.ListPartitionReassignments:
+      return { body: { timeoutMs: 5000, topics: null } };
     case ApiKey.DescribeQuorum:
       return { body: { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] } };
     case ApiKey.InitProducerId:

@@ -27,7 +27,7 @@ import { OffsetOutOfRangeError } from '../../storage/index.js';
 import { awaitData } from '../delayed.js';
 import type { Broker } from '../broker.js';
 import { defineHandler, type HandlerContext } from './handler.js';
-import { LeaderHints, type LeaderIdAndEpoch } from './leader-hints.js';
+import { LeaderHints } from './leader-hints.js';
 
 const EMPTY = Buffer.alloc(0);
 const FETCH_VERSION_MIN_CURRENT_LEADER = 12;
@@ -42,7 +42,6 @@ interface PartitionAnswer {
   abortedTransactions: null;
   preferredReadReplica: number;
   records: Buffer;
-  currentLeader?: LeaderIdAndEpoch;
 }
 
 interface ResolvedTopic {

@@ -11,6 +11,9 @@ import { deleteTopicsHandler } from './delete-topics.js';
 import { describeClusterHandler } from './describe-cluster.js';
 import { describeConfigsHandler } from './describe-configs.js';
 import { describeQuorumHandler } from './describe-quorum.js';
+import { electLeadersHandler } from './elect-leaders.js';
+import { unregisterBrokerHandler } from './unregister-broker.js';
+import { alterPartitionReassignmentsHandler, listPartitionReassignmentsHandler } from './partition-reassignments.js';
 import { fetchHandler } from './fetch.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
@@ -50,6 +53,10 @@ export const HANDLERS: readonly ApiHandler[] = [
   createPartitionsHandler,
   describeClusterHandler,
   describeQuorumHandler,
+  electLeadersHandler,
+  unregisterBrokerHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   offsetCommitHandler,
   offsetFetchHandler,
   findCoordinatorHandler,

@@ -43,6 +43,19 @@ const CALLS: { apiKey: number; call(c: ControllerApi, req: any): Promise<object>
   { apiKey: ApiKey.UnregisterBroker, call: (c, req) => c.unregisterBroker(req), refuse: (_req, code) => ({ errorCode: code }) },
   { apiKey: ApiKey.AlterPartition, call: (c, req) => c.alterPartition(req), refuse: (_req, code) => ({ errorCode: code }) },
   { apiKey: ApiKey.DescribeQuorum, call: (c) => c.describeQuorum(), refuse: (_req, code) => ({ errorCode: code }) },
+  { apiKey: ApiKey.ElectLeaders, call: (c, req) => c.electLeaders(req), refuse: (_req, code) => ({ errorCode: code }) },
+  {
+    apiKey: ApiKey.AlterPartitionReassignments,
+    call: (c, req) => c.alterPartitionReassignments(req),
+    refuse: (req, code) => ({
+      errorCode: code,
+      responses: req.topics.map((t: { name: string; partitions: { partitionIndex: number }[] }) => ({
+        name: t.name,
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: code })),
+      })),
+    }),
+  },
+  { apiKey: ApiKey.ListPartitionReassignments, call: (c, req) => c.listPartitionReassignments(req), refuse: (_req, code) => ({ errorCode: code }) },
 ];
 
 const HANDLERS: Handler[] = CALLS.map(({ apiKey, call, refuse }) => {

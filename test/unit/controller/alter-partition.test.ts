@@ -1,9 +1,11 @@
 // Goal: AlterPartition answers every Kafka error case for the right reason, in KRaft's order,
-// and a valid ISR change yields one PartitionChange whose result is the partition after it.
+// and a valid ISR change yields one PartitionChange whose result is the partition after it; a
+// replica a reassignment is removing may stay in the ISR but never rejoin it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alterPartition, type AlterPartitionInput } from '../../../src/controller/alter-partition.js';
+import { alterPartitionReassignments } from '../../../src/controller/reassignment.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import { applyAll, imageWith, partitionOf, topicIdOf } from './fixtures.js';
 
@@ -88,4 +90,15 @@ test('a partition named twice is judged the second time after the first change',
     [ErrorCode.INVALID_UPDATE_VERSION, 3],
   ]);
   assert.equal(out.records.length, 2);
+});
+
+test('a replica being removed may stay in the ISR but not rejoin it', () => {
+  const image = imageWith([1, 2, 3, 4], { t: [{ replicas: [1, 2, 3], isr: [1, 2] }] });
+  applyAll(image, alterPartitionReassignments(image, { topics: [{ name: 't', partitions: [{ partitionIndex: 0, replicas: [1, 4] }] }] }).records);
+  assert.deepEqual(partitionOf(image, 't', 0).removingReplicas, [2, 3]);
+  const ask = (newIsr: number[]) =>
+    alterPartition(image, { brokerId: 1, brokerEpoch: 0, topics: [{ topicId: T, partitions: [{ partitionIndex: 0, leaderEpoch: 0, newIsr, partitionEpoch: 1 }] }] }).topics[0]!.partitions[0]!.errorCode;
+  assert.equal(ask([1, 2, 3]), ErrorCode.INELIGIBLE_REPLICA);
+  assert.equal(ask([1, 2, 4]), ErrorCode.NONE);
+  assert.equal(ask([1]), ErrorCode.NONE);
 });

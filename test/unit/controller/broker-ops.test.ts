@@ -1,7 +1,8 @@
 // Goal: broker registration, heartbeats, fencing, controlled shutdown and unregistration decide
 // as KRaft does, per error code and per record: new incarnations start fenced with a higher
 // epoch, unfencing waits for the broker to catch up, a departing broker's leaderships move to
-// the first eligible ISR member, and controlled shutdown ends fenced once nothing can move.
+// the first eligible ISR member, and controlled shutdown ends fenced once nothing can move; every
+// path that elects passes the broker's unclean election default through.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -150,4 +151,24 @@ test('unregisterBroker: unknown ids are refused; a known one leaves ISRs and the
     [2, [2]],
     [-1, [1]],
   ]);
+});
+
+test('every electing path honours the unclean election default it is given', () => {
+  // Partition 0's last ISR member is broker 1; broker 2 is an out-of-sync replica.
+  const image = () => imageWith([1, 2], { t: [{ replicas: [1, 2], isr: [1] }] });
+  const uncleanMove = { type: 'PartitionChange', topicId: topicIdOf('t'), partitionId: 0, leader: 2, isr: [2] };
+  const lastChange = (records: readonly unknown[]) => records[records.length - 1];
+  const unclean = { uncleanDefault: true };
+  assert.deepEqual(lastChange(fenceBroker(image(), 1, unclean)), uncleanMove);
+  assert.deepEqual(lastChange(unregisterBroker(image(), 1, unclean).records), uncleanMove);
+  assert.deepEqual(lastChange(registerBroker(image(), registration(1, 5), { ...dead, ...unclean }).records), uncleanMove);
+  const hbUnclean = (extra: Partial<Parameters<typeof brokerHeartbeat>[1]>) =>
+    brokerHeartbeat(image(), { brokerId: 1, brokerEpoch: 0, currentMetadataOffset: 10, wantFence: false, wantShutDown: false, ...extra }, { registrationOffset: 10, ...unclean });
+  assert.deepEqual(lastChange(hbUnclean({ wantFence: true }).records), uncleanMove);
+  assert.deepEqual(lastChange(hbUnclean({ wantShutDown: true }).records), uncleanMove);
+  assert.deepEqual(lastChange(fenceBroker(image(), 1)), { type: 'PartitionChange', topicId: topicIdOf('t'), partitionId: 0, leader: -1 }, 'clean by default');
+
+  const offline = imageWith([{ id: 1, fenced: true }, { id: 2, fenced: true }], { t: [{ replicas: [1, 2], isr: [1], leader: -1 }] });
+  const unfence = brokerHeartbeat(offline, { brokerId: 2, brokerEpoch: 0, currentMetadataOffset: 10, wantFence: false, wantShutDown: false }, { registrationOffset: 10, ...unclean });
+  assert.deepEqual(unfence.records, [{ type: 'UnfenceBroker', brokerId: 2, brokerEpoch: 0 }, uncleanMove]);
 });

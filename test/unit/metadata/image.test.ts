@@ -1,5 +1,5 @@
 // Goal: the metadata image folds every record type as KRaft replays it (broker flags by epoch,
-// leader and partition epochs, config overrides), refuses records a correct controller never
+// leader and partition epochs, config overrides, reassignment lists), refuses records a correct controller never
 // writes, and toRecords() is a snapshot: folding it, directly or through the on-disk codec,
 // rebuilds an equal image for any reachable image (property test over random record histories).
 
@@ -65,6 +65,22 @@ test('a leader change bumps the leader epoch; every change bumps the partition e
   image.apply({ type: 'PartitionChange', topicId, partitionId: 0, leader: -1 });
   assert.deepEqual([partitionOf(image, 't', 0).leader, ...epochs()], [-1, 2, 4]);
   assert.throws(() => image.apply({ type: 'PartitionChange', topicId, partitionId: 5, leader: 1 }), /unknown partition/);
+});
+
+test('reassignment lists: absent reads as empty, null leaves them, an empty list clears them', () => {
+  const image = imageWith([1, 2, 3], { t: [{ replicas: [1, 2] }] });
+  const topicId = topicIdOf('t');
+  const lists = () => [partitionOf(image, 't', 0).replicas, partitionOf(image, 't', 0).addingReplicas, partitionOf(image, 't', 0).removingReplicas];
+  assert.deepEqual(lists(), [[1, 2], [], []]);
+  image.apply({ type: 'PartitionChange', topicId, partitionId: 0, replicas: [1, 3, 2], addingReplicas: [3], removingReplicas: [2] });
+  assert.deepEqual(lists(), [[1, 3, 2], [3], [2]]);
+  image.apply({ type: 'PartitionChange', topicId, partitionId: 0, isr: [1, 2, 3], addingReplicas: null });
+  assert.deepEqual(lists(), [[1, 3, 2], [3], [2]]);
+  image.apply({ type: 'PartitionChange', topicId, partitionId: 0, replicas: [1, 3], isr: [1, 3], addingReplicas: [], removingReplicas: [] });
+  assert.deepEqual(lists(), [[1, 3], [], []]);
+  image.apply({ type: 'PartitionChange', topicId, partitionId: 0, replicas: [2, 1, 3], addingReplicas: [2], removingReplicas: [3] });
+  assert.deepEqual(refold(image), image);
+  assert.deepEqual(throughCodec(image), image);
 });
 
 test('deleting the last config override leaves no entry for the topic', () => {
@@ -143,7 +159,8 @@ function recordFor(image: MetadataImage, s: Step): MetadataRecord | null {
       if (topics.length === 0) return null;
       const topic = topics[s.a % topics.length]!;
       const replicas = [s.b % 6, (s.b + 1 + (s.c % 5)) % 6];
-      return { type: 'Partition', topicId: topic.topicId, partitionId: topic.partitions.length, replicas, isr: replicas.slice(0, 1 + (s.c % 2)), leader: s.flag ? replicas[0]! : -1, leaderEpoch: s.c % 7, partitionEpoch: s.a % 9 };
+      const reassigning = s.a % 4 === 0 ? { addingReplicas: replicas.slice(1), removingReplicas: replicas.slice(0, 1) } : {};
+      return { type: 'Partition', topicId: topic.topicId, partitionId: topic.partitions.length, replicas, isr: replicas.slice(0, 1 + (s.c % 2)), leader: s.flag ? replicas[0]! : -1, leaderEpoch: s.c % 7, partitionEpoch: s.a % 9, ...reassigning };
     }
     case 7:
     case 8: {
@@ -153,6 +170,11 @@ function recordFor(image: MetadataImage, s: Step): MetadataRecord | null {
       if (s.flag) record.isr = replicas.slice(s.c % replicas.length);
       if (s.a % 3 !== 0) record.leader = s.a % 3 === 1 ? replicas[s.c % replicas.length]! : -1;
       if (s.c % 5 === 0) record.replicas = [...replicas].reverse();
+      // A reassignment starting (some replica adding, another removing) or ending.
+      if (s.b % 4 === 0) {
+        record.addingReplicas = s.flag ? replicas.slice(0, 1) : [];
+        record.removingReplicas = s.flag ? replicas.slice(1) : [];
+      }
       return record;
     }
     case 9: {

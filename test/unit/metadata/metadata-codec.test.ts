@@ -1,6 +1,8 @@
 // Goal: every metadata record type survives Kafka's on-disk framing (frame version, api key,
 // record version, flexible body), the broker records under Kafka's api keys and versions, with
-// BrokerRegistrationChange's int8 change flags mapped to and from our optional booleans.
+// BrokerRegistrationChange's int8 change flags mapped to and from our optional booleans, and a
+// partition's reassignment lists present only when set (empty on a PartitionRecord, null on a
+// PartitionChangeRecord, read back as absent).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +26,10 @@ const cases: MetadataRecord[] = [
   { type: 'BrokerRegistrationChange', brokerId: 3, brokerEpoch: 12, fenced: true, inControlledShutdown: true },
   { type: 'Topic', name: 't', topicId: uuid(7) },
   { type: 'Partition', topicId: uuid(7), partitionId: 2, replicas: [1, 2, 3], isr: [2, 3], leader: 2, leaderEpoch: 5, partitionEpoch: 9 },
+  { type: 'Partition', topicId: uuid(7), partitionId: 3, replicas: [4, 1, 2], isr: [1, 2], leader: 1, leaderEpoch: 0, partitionEpoch: 1, addingReplicas: [4], removingReplicas: [2] },
   { type: 'PartitionChange', topicId: uuid(7), partitionId: 2, leader: -1, isr: [3], replicas: null },
+  { type: 'PartitionChange', topicId: uuid(7), partitionId: 2, leader: -2, isr: null, replicas: [4, 1, 2], addingReplicas: [4], removingReplicas: [2] },
+  { type: 'PartitionChange', topicId: uuid(7), partitionId: 2, leader: -2, isr: [1, 4], replicas: [4, 1], addingReplicas: [], removingReplicas: [] },
   { type: 'Config', resourceType: 2, resourceName: 't', name: 'retention.ms', value: null },
   { type: 'RemoveTopic', topicId: uuid(7) },
   { type: 'ProducerIds', brokerId: -1, brokerEpoch: -1, nextProducerId: 123_000 },
@@ -70,4 +75,12 @@ test('record types this version does not use decode as null', () => {
   w.writeUnsignedVarint(12); // FeatureLevelRecord
   w.writeUnsignedVarint(0);
   assert.equal(decodeMetadataRecord(w.toBuffer()), null);
+});
+
+test('reassignment lists: empty or null read back as absent; an empty list on a change still clears', () => {
+  const partition: MetadataRecord = { type: 'Partition', topicId: uuid(7), partitionId: 0, replicas: [1], isr: [1], leader: 1, leaderEpoch: 0, partitionEpoch: 0, addingReplicas: [], removingReplicas: [] };
+  const { addingReplicas: _a, removingReplicas: _r, ...bare } = partition as Extract<MetadataRecord, { type: 'Partition' }>;
+  assert.deepEqual(decodeMetadataRecord(encodeMetadataRecord(partition)), bare);
+  const change: MetadataRecord = { type: 'PartitionChange', topicId: uuid(7), partitionId: 0, leader: -2, isr: null, replicas: null, addingReplicas: null, removingReplicas: [] };
+  assert.deepEqual(decodeMetadataRecord(encodeMetadataRecord(change)), { type: 'PartitionChange', topicId: uuid(7), partitionId: 0, leader: -2, isr: null, replicas: null, removingReplicas: [] });
 });
