@@ -3,7 +3,9 @@
 // NotControllerError otherwise. Every decision is a pure function of the image (topic-ops,
 // broker-ops, alter-partition); this class only serialises them (one operation decides and commits
 // before the next one looks at the image, so two requests never decide from the same stale
-// state), keeps the in-memory broker sessions, and fences brokers whose session expired.
+// state), keeps the in-memory broker sessions, fences brokers whose session expired, finishes
+// partition reassignments whose new replicas caught up, and (auto.leader.rebalance.enable) hands
+// leadership back to preferred replicas.
 
 import type { Logger } from '../common/logger.js';
 import type { BrokerConfig } from '../config/broker-config.js';
@@ -38,7 +40,7 @@ import { BrokerLiveness } from './broker-liveness.js';
 import { brokerHeartbeat, fenceBroker, registerBroker, unregisterBroker } from './broker-ops.js';
 import { alterTopicConfigs, createPartitions, createTopics, deleteTopics, type ControllerEnv } from './topic-ops.js';
 import { describeQuorumResponse } from './server/describe-quorum.js';
-import { electLeaders } from './elect-leaders.js';
+import { electLeaders, electUncleanLeaders } from './elect-leaders.js';
 import { imbalancedBrokers, leaderImbalance } from './leader-balance.js';
 import { preferredLeaderElection, type ElectionOptions } from './partition-election.js';
 import { alterPartitionReassignments, completeReassignments, listPartitionReassignments } from './reassignment.js';
@@ -108,6 +110,13 @@ export class Controller implements ControllerApi {
       const { result, records } = decide(this.image);
       if (records.length > 0) {
         await this.quorum.commit(records);
+        // Any change (an ISR that grew, an unfenced broker, a new leader) may let a partition
+        // reassignment finish: its adding replicas all in sync and a target replica able to lead.
+        const completions = completeReassignments(this.image);
+        if (completions.length > 0) {
+          await this.quorum.commit(completions);
+          this.logger.info({ partitions: completions.length }, 'partition reassignments completed');
+        }
       }
       return result;
     });
@@ -218,7 +227,16 @@ export class Controller implements ControllerApi {
     });
   }
 
-  incrementalAlterConfigs(req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
+  async incrementalAlterConfigs(req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
+    const response = await this.alterConfigs(req);
+    // Turning unclean.leader.election.enable on may elect leaders for leaderless partitions now.
+    if (!req.validateOnly && req.resources.some((r) => r.configs.some((c) => c.name === 'unclean.leader.election.enable'))) {
+      await this.run((image) => ({ result: undefined, records: electUncleanLeaders(image, this.electionOptions()) }));
+    }
+    return response;
+  }
+
+  private alterConfigs(req: IncrementalAlterConfigsRequest): Promise<IncrementalAlterConfigsResponse> {
     return this.run((image) => {
       const records: MetadataRecord[] = [];
       const responses = req.resources.map((r) => {
@@ -298,16 +316,7 @@ export class Controller implements ControllerApi {
     });
   }
 
-  async alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    const response = await this.alterIsr(req);
-    // An ISR that grew may hold every replica a reassignment was adding: finish those.
-    await this.run((image) => ({ result: undefined, records: completeReassignments(image) })).catch((err: unknown) => {
-      if (!(err instanceof NotControllerError)) throw err;
-    });
-    return response;
-  }
-
-  private alterIsr(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+  alterPartition(req: AlterPartitionRequest): Promise<AlterPartitionResponse> {
     return this.run((image) => {
       const outcome = alterPartition(image, {
         brokerId: req.brokerId,
@@ -344,14 +353,12 @@ export class Controller implements ControllerApi {
     });
   }
 
-  async alterPartitionReassignments(req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
-    const response = await this.run((image) => {
+  alterPartitionReassignments(req: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+    return this.run((image) => {
       const { responses, records } = alterPartitionReassignments(image, { topics: req.topics }, this.electionOptions());
       if (records.length > 0) this.logger.info({ topics: req.topics.map((t) => t.name) }, 'partition reassignment started');
       return { result: { throttleTimeMs: 0, errorCode: 0, errorMessage: null, responses }, records };
     });
-    await this.run((image) => ({ result: undefined, records: completeReassignments(image) }));
-    return response;
   }
 
   listPartitionReassignments(req: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
