@@ -2,7 +2,9 @@
 // call goes straight to the in-process Controller; otherwise it is sent as the Kafka request over
 // the controller listener of the voter the metadata quorum names as leader. NOT_CONTROLLER,
 // a lost connection or an unknown leader are retried (the quorum learns the new leader) until the
-// call's deadline; past it the call fails with REQUEST_TIMED_OUT in every result.
+// call's deadline; past it the call fails with REQUEST_TIMED_OUT in every result. Each request
+// has a short timeout of its own, and a leader change closes the connection to the old one, so a
+// heartbeat never waits on a controller that was cut off.
 //
 // Read-your-writes: after a remote change the broker waits (bounded) until its own metadata image
 // has applied everything the controller had committed when it answered (DescribeQuorum's high
@@ -20,13 +22,18 @@ import type { DescribeQuorumResponse } from '../protocol/generated/describe-quor
 import type { PeerAddress } from '../raft/driver/transport.js';
 
 const RETRY_BACKOFF_MS = 50;
+const LEADER_WATCH_MS = 50;
 const CATCH_UP_TIMEOUT_MS = 5000;
 const CONNECT_TIMEOUT_MS = 2000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * One request to the controller: it decides and commits in well under a second, so a longer wait
+ * means it is gone or cut off, and the retry loop should look for the current leader instead.
+ */
+const REQUEST_TIMEOUT_MS = 5000;
 
 export class ControllerChannel implements ControllerApi {
   private connection: { leaderId: number; conn: KafkaConnection } | null = null;
-  private connecting: Promise<KafkaConnection> | null = null;
   private isClosed = false;
 
   constructor(
@@ -73,6 +80,10 @@ export class ControllerChannel implements ControllerApi {
           if (!(err instanceof NotControllerError)) throw err;
         }
       } else if (leaderId >= 0) {
+        // A request in flight to a voter that stops leading fails at once instead of timing out.
+        const watch = setInterval(() => {
+          if (this.quorum.leaderId !== leaderId) this.dropConnection();
+        }, LEADER_WATCH_MS);
         try {
           const conn = await this.connectionTo(leaderId);
           const response = await conn.request<T>(apiKey, CONTROLLER_API_VERSIONS.get(apiKey)!, req);
@@ -80,9 +91,13 @@ export class ControllerChannel implements ControllerApi {
             if (mutates) await this.catchUp(conn);
             return response;
           }
+          this.dropConnection(); // that voter no longer leads: ask the quorum again
+
         } catch (err) {
           this.logger.debug({ err, leaderId, apiKey }, 'controller request failed; retrying');
           this.dropConnection();
+        } finally {
+          clearInterval(watch);
         }
       }
       await sleep(RETRY_BACKOFF_MS);
@@ -101,24 +116,29 @@ export class ControllerChannel implements ControllerApi {
     }
   }
 
+  /** One connection, to the leader the quorum names now; a leader change closes the old one. */
   private async connectionTo(leaderId: number): Promise<KafkaConnection> {
-    if (this.connection !== null && this.connection.leaderId === leaderId && !this.connection.conn.isClosed) return this.connection.conn;
+    const current = this.connection;
+    if (current !== null && current.leaderId === leaderId && !current.conn.isClosed) return current.conn;
     this.dropConnection();
     const address: PeerAddress | null | undefined = this.quorum.voterAddresses.get(leaderId);
     if (address === null || address === undefined) throw new Error(`no controller address for voter ${leaderId}`);
-    this.connecting ??= KafkaConnection.open({
+    const conn = await KafkaConnection.open({
       host: address.host,
       port: address.port,
       clientId: `tideline-broker-${this.nodeId}`,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
-      requestTimeoutMs: DEFAULT_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
       inflightRequestsMax: 100,
       frameBytesMax: 100 << 20,
-    }).finally(() => (this.connecting = null));
-    const conn = await this.connecting;
-    if (this.connection !== null && this.connection.conn !== conn) conn.close();
-    else this.connection = { leaderId, conn };
-    return this.connection!.conn;
+    });
+    // Another call may have connected meanwhile, or the leader moved on: keep one, current connection.
+    if (this.isClosed || this.quorum.leaderId !== leaderId || (this.connection !== null && this.connection.conn !== conn)) {
+      conn.close();
+      throw new Error(`controller leader changed while connecting to ${leaderId}`);
+    }
+    this.connection = { leaderId, conn };
+    return conn;
   }
 
   private dropConnection(): void {

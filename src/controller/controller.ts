@@ -65,6 +65,7 @@ export class Controller implements ControllerApi {
   private readonly liveness: BrokerLiveness;
   private timer: NodeJS.Timeout | null = null;
   private rebalanceTimer: NodeJS.Timeout | null = null;
+  private readonly fencing = new Set<number>();
 
   constructor(
     private readonly quorum: RaftMetadataQuorum,
@@ -146,10 +147,12 @@ export class Controller implements ControllerApi {
     if (!this.wasActive) return;
     const unfenced = [...this.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId);
     for (const brokerId of this.liveness.expired(this.now(), unfenced)) {
+      if (this.fencing.has(brokerId)) continue; // one attempt at a time (a cut-off controller cannot commit)
+      this.fencing.add(brokerId);
       this.logger.warn({ brokerId, sessionTimeoutMs: this.config.num('broker.session.timeout.ms') }, 'broker session expired; fencing it');
-      this.run((image) => ({ result: undefined, records: image.brokers.get(brokerId)?.fenced === false ? fenceBroker(image, brokerId, this.electionOptions()) : [] })).catch(
-        (err: unknown) => this.logger.debug({ err, brokerId }, 'fencing did not commit'),
-      );
+      this.run((image) => ({ result: undefined, records: image.brokers.get(brokerId)?.fenced === false ? fenceBroker(image, brokerId, this.electionOptions()) : [] }))
+        .catch((err: unknown) => this.logger.debug({ err, brokerId }, 'fencing did not commit'))
+        .finally(() => this.fencing.delete(brokerId));
     }
   }
 

@@ -28,8 +28,11 @@ export class FollowerFetch {
     nextCorrelationId: number,
     /** fetch timeout plus this follower's jitter for this leader */
     private readonly fetchTimeoutTicks: number,
+    /** Whether the leader itself was just heard from; else it counts as fresh only after a fetch. */
+    hasLeaderContact: boolean,
   ) {
     this.lastContactTick = now;
+    this.isContactValid = hasLeaderContact;
     this.oldestValidCorrelationId = nextCorrelationId;
   }
 

@@ -266,7 +266,14 @@ export class Raft {
     this.tickDiscovery();
   }
 
-  private becomeFollower(epoch: number, leaderId: number): void {
+  /**
+   * `hasLeaderContact`: whether the leader itself just spoke to us (BeginQuorumEpoch). Learning of
+   * a leader second-hand (a peer's answer, our own quorum-state after a restart) does not make it
+   * fresh: until a fetch succeeds we must not refuse pre-votes in its name, or two followers of a
+   * dead leader can keep refusing each other's pre-votes (KIP-996 grants them unless the follower
+   * has fetched from the leader recently).
+   */
+  private becomeFollower(epoch: number, leaderId: number, hasLeaderContact = false): void {
     assert(leaderId !== this.config.nodeId, 'cannot follow itself');
     const isNewLeader = epoch !== this.epochValue || leaderId !== this.leaderIdValue || this.roleValue !== 'follower';
     if (!isNewLeader) return;
@@ -276,7 +283,7 @@ export class Raft {
     this.roleValue = 'follower';
     // Jitter per leader, so that the followers of a dead leader do not all campaign at once.
     const fetchTimeoutTicks = this.config.fetchTimeoutTicks + this.random.nextInt(this.config.electionJitterTicks);
-    this.follower = new FollowerFetch(leaderId, this.now, this.nextCorrelationId, fetchTimeoutTicks);
+    this.follower = new FollowerFetch(leaderId, this.now, this.nextCorrelationId, fetchTimeoutTicks, hasLeaderContact);
     this.logger.info({ epoch, leaderId }, 'following leader');
     this.sendFetch();
   }
@@ -407,7 +414,7 @@ export class Raft {
   // ---- quorum epoch notices -----------------------------------------------------------------
 
   private onBeginQuorumEpoch(m: T.BeginQuorumEpochRequest): void {
-    if (m.leaderEpoch >= this.epochValue && m.leaderId !== this.config.nodeId) this.becomeFollower(m.leaderEpoch, m.leaderId);
+    if (m.leaderEpoch >= this.epochValue && m.leaderId !== this.config.nodeId) this.becomeFollower(m.leaderEpoch, m.leaderId, m.from === m.leaderId);
     const errorCode = m.leaderEpoch < this.epochValue ? ErrorCode.FENCED_LEADER_EPOCH : 0;
     this.send({ type: 'BeginQuorumEpochResponse', to: m.from, errorCode, leaderId: this.leaderIdValue, leaderEpoch: this.epochValue });
   }
