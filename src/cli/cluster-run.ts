@@ -3,6 +3,9 @@
 // data in DIR/node-<id> and JSON logs in DIR/node-<id>.log. Prints one ready line with the
 // bootstrap list once every node serves clients; SIGINT/SIGTERM stop them all (SIGTERM, then
 // SIGKILL after a grace period) and exit 0.
+//
+// The cluster itself is `startLocalCluster`, which the GPS demo reuses to run its 3-node
+// cluster, kill one node and start it again on the same ports and data.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync } from 'node:fs';
@@ -21,10 +24,130 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 15_000;
 const HOST = '127.0.0.1';
 
+export interface LocalClusterOptions {
+  nodes: number;
+  /** Data and logs go here; it is created when missing. */
+  dir: string;
+  /** `key=value` settings passed to every node after the cluster's own. */
+  overrides?: readonly string[];
+  /** bin/tideline.js; defaults to the script this process runs. */
+  binPath?: string;
+  /** Called when a node exits that was neither stopped nor killed through the cluster. */
+  onUnexpectedExit?: (id: number, exit: string) => void;
+}
+
 interface ClusterNode {
   id: number;
+  port: number;
+  controllerPort: number;
   child: ChildProcess;
   bootstrap: string;
+  /** Set by kill() and stop(), so that the exit is not reported as unexpected. */
+  isExitExpected: boolean;
+}
+
+/** A running local cluster. Node ids are 1..N; each keeps its ports and data across restarts. */
+export class LocalCluster {
+  private readonly nodes = new Map<number, ClusterNode>();
+  private isStopping = false;
+
+  private constructor(
+    private readonly options: Required<Omit<LocalClusterOptions, 'onUnexpectedExit'>> & Pick<LocalClusterOptions, 'onUnexpectedExit'>,
+    private readonly voters: string,
+  ) {}
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  get ids(): number[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Every node's PLAINTEXT listener, comma-separated (a client bootstrap list). */
+  get bootstrap(): string {
+    return [...this.nodes.values()].map((n) => n.bootstrap).join(',');
+  }
+
+  logPath(id: number): string {
+    return join(this.options.dir, `node-${id}.log`);
+  }
+
+  isRunning(id: number): boolean {
+    const child = this.nodes.get(id)?.child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Starts the nodes and resolves once every one serves clients; on failure stops them all. */
+  static async start(options: LocalClusterOptions): Promise<LocalCluster> {
+    mkdirSync(options.dir, { recursive: true });
+    const ports = await freePorts(2 * options.nodes);
+    const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
+    const voters = ids.map((id, i) => `${id}@${HOST}:${ports[2 * i + 1]}`).join(',');
+    const cluster = new LocalCluster({ overrides: [], binPath: process.argv[1]!, ...options }, voters);
+    for (const [i, id] of ids.entries()) cluster.spawnNode(id, ports[2 * i]!, ports[2 * i + 1]!);
+    try {
+      await Promise.all(ids.map((id) => waitReady(cluster.nodes.get(id)!)));
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /** Sends `signal` (SIGKILL by default) to node `id`; resolves when it has exited. */
+  async kill(id: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const node = this.nodes.get(id);
+    if (node === undefined || !this.isRunning(id)) return;
+    node.isExitExpected = true;
+    const exited = new Promise((done) => node.child.once('exit', done));
+    node.child.kill(signal);
+    await exited;
+  }
+
+  /** Starts node `id` again on its ports and data; resolves once it serves clients. */
+  async restart(id: number): Promise<void> {
+    const node = this.nodes.get(id);
+    if (node === undefined) throw new RangeError(`no node ${id}`);
+    if (this.isRunning(id)) throw new Error(`node ${id} is running`);
+    await waitReady(this.spawnNode(id, node.port, node.controllerPort));
+  }
+
+  /** SIGKILLs every node at once, synchronously (for a process 'exit' handler). */
+  killAllNow(): void {
+    this.isStopping = true;
+    for (const n of this.nodes.values()) if (this.isRunning(n.id)) n.child.kill('SIGKILL');
+  }
+
+  /** Stops every node: SIGTERM, then SIGKILL for any still running after `graceMs`. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    this.isStopping = true;
+    await Promise.all([...this.nodes.values()].map((n) => {
+      n.isExitExpected = true;
+      return stopChild(n.child, graceMs);
+    }));
+  }
+
+  private spawnNode(id: number, port: number, controllerPort: number): ClusterNode {
+    const settings = [
+      `node.id=${id}`,
+      'process.roles=broker,controller',
+      `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
+      'controller.listener.names=CONTROLLER',
+      `controller.quorum.voters=${this.voters}`,
+      `log.dirs=${join(this.options.dir, `node-${id}`)}`,
+      ...this.options.overrides,
+    ];
+    const args = [this.options.binPath, 'start', ...settings.flatMap((s) => ['--override', s])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr!.pipe(createWriteStream(this.logPath(id), { flags: 'a' }));
+    const node: ClusterNode = { id, port, controllerPort, child, bootstrap: `${HOST}:${port}`, isExitExpected: false };
+    child.once('exit', (code, signal) => {
+      if (!this.isStopping && !node.isExitExpected) this.options.onUnexpectedExit?.(id, String(signal ?? code));
+    });
+    this.nodes.set(id, node);
+    return node;
+  }
 }
 
 export async function runLocalCluster(args: readonly string[]): Promise<number> {
@@ -38,56 +161,24 @@ export async function runLocalCluster(args: readonly string[]): Promise<number> 
   if (!Number.isInteger(count) || count < 1 || count > 9) throw usageError('cluster', `--nodes must be 1..9, got "${nodesArg}"`);
   const dirArg = parsed.values.get('dir')?.at(-1);
   const dir = dirArg ? resolve(dirArg) : mkdtempSync(join(tmpdir(), 'tideline-cluster-'));
-  mkdirSync(dir, { recursive: true });
-  const overrides = parsed.values.get('override') ?? [];
-
-  const ports = await freePorts(2 * count);
-  const ids = Array.from({ length: count }, (_, i) => i + 1);
-  const voters = ids.map((id, i) => `${id}@${HOST}:${ports[2 * i + 1]}`).join(',');
-  const nodes = ids.map((id, i) => startNode(id, ports[2 * i]!, ports[2 * i + 1]!, voters, dir, overrides));
-
-  let stopping = false;
-  const stopAll = async (): Promise<void> => {
-    stopping = true;
-    await Promise.all(nodes.map((n) => stopChild(n.child)));
-  };
-  for (const n of nodes) {
-    n.child.once('exit', (code, signal) => {
-      if (!stopping) process.stderr.write(`tideline cluster: node ${n.id} exited (${signal ?? code}); see ${join(dir, `node-${n.id}.log`)}\n`);
-    });
-  }
-  try {
-    await Promise.all(nodes.map((n) => waitReady(n)));
-  } catch (err) {
-    await stopAll();
-    throw err;
-  }
-  process.stdout.write(`tideline cluster ready bootstrap=${nodes.map((n) => n.bootstrap).join(',')} nodes=${count} dir=${dir}\n`);
+  const cluster = await LocalCluster.start({
+    nodes: count,
+    dir,
+    overrides: parsed.values.get('override') ?? [],
+    onUnexpectedExit: (id, exit) => process.stderr.write(`tideline cluster: node ${id} exited (${exit}); see ${join(dir, `node-${id}.log`)}\n`),
+  });
+  process.stdout.write(`tideline cluster ready bootstrap=${cluster.bootstrap} nodes=${count} dir=${dir}\n`);
   await new Promise<void>((done) => {
+    let isStopping = false;
     const onSignal = (): void => {
-      if (stopping) return;
-      stopAll().then(done, done);
+      if (isStopping) return;
+      isStopping = true;
+      cluster.stop().then(done, done);
     };
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
   return 0;
-}
-
-function startNode(id: number, port: number, controllerPort: number, voters: string, dir: string, overrides: string[]): ClusterNode {
-  const settings = [
-    `node.id=${id}`,
-    'process.roles=broker,controller',
-    `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
-    'controller.listener.names=CONTROLLER',
-    `controller.quorum.voters=${voters}`,
-    `log.dirs=${join(dir, `node-${id}`)}`,
-    ...overrides,
-  ];
-  const args = [process.argv[1]!, 'start', ...settings.flatMap((s) => ['--override', s])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr!.pipe(createWriteStream(join(dir, `node-${id}.log`), { flags: 'a' }));
-  return { id, child, bootstrap: `${HOST}:${port}` };
 }
 
 function waitReady(node: ClusterNode): Promise<void> {
@@ -106,10 +197,10 @@ function waitReady(node: ClusterNode): Promise<void> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(timer);
       done();

@@ -24,6 +24,8 @@ export interface HostPort {
 export class BrokerPool {
   private readonly connections = new Map<number, Promise<KafkaConnection>>();
   private readonly nodes = new Map<number, BrokerNode>();
+  /** Where any() starts looking, so that a dead broker is not the only one ever tried. */
+  private anyCursor = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -90,7 +92,21 @@ export class BrokerPool {
     }
     const nodes = this.knownNodes();
     if (nodes.length === 0) throw networkError('not connected: call connect() with a bootstrap server first');
-    return this.get(nodes[0]!.nodeId);
+    // Any broker will do: try each known one in turn (a dead one must not block the others),
+    // starting after the one tried last so that retries spread.
+    let lastError: unknown;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[(this.anyCursor + i) % nodes.length]!;
+      try {
+        const connection = await this.get(node.nodeId);
+        this.anyCursor = (this.anyCursor + i) % nodes.length;
+        return connection;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    this.anyCursor = (this.anyCursor + 1) % nodes.length;
+    throw lastError;
   }
 
   close(): void {

@@ -1,11 +1,12 @@
 // location-service: keeps every partner's latest position in memory, indexed by a spatial grid,
 // and answers GET /partners/:id and GET /nearby?lat=&lon=&radiusKm=[&limit=]. Its state is
 // rebuilt from the log on start (autocommit is enough: a replay only re-applies updates, and the
-// index keeps the newer of two).
+// index keeps the newer of two). With several members each one holds the partners of its own
+// partitions, so a partner is found on the member that holds the partner's partition.
 
 import { everySecond, onStopRequest, sendStats } from './child-ipc.js';
 import type { ChildConfig } from './config.js';
-import { startServiceConsumer, type LocationMessage } from './consumer.js';
+import { ServiceConsumer, type LocationMessage } from './consumer.js';
 import { badRequest, startJsonServer, type Route } from './http.js';
 import { SpatialIndex } from './spatial-index.js';
 import type { LocationUpdate } from './types.js';
@@ -40,14 +41,15 @@ export function locationRoutes(index: SpatialIndex): Route[] {
 export async function runLocationService(config: ChildConfig): Promise<void> {
   const index = new SpatialIndex();
   const server = await startJsonServer(locationRoutes(index));
-  const sc = await startServiceConsumer(config, 'location-service', true);
   let events = 0;
-  sc.stream.on('data', (message: LocationMessage) => {
-    index.upsert(JSON.parse(message.value) as LocationUpdate);
-    events++;
+  const sc = await ServiceConsumer.start(config, 'location-service', true, {
+    onMessage(message: LocationMessage) {
+      index.upsert(JSON.parse(message.value) as LocationUpdate);
+      events++;
+    },
   });
   const report = (isFinal = false): void =>
-    sendStats({ name: 'location-service', events, httpPort: server.port, partitions: sc.partitions(), isFinal });
+    sendStats({ name: 'location-service', member: config.member, events, httpPort: server.port, partitions: sc.partitions(), restarts: sc.restarts, isFinal });
   const stopReports = everySecond(report);
   await new Promise<void>((resolve) => onStopRequest(resolve));
   stopReports();

@@ -43,6 +43,7 @@ export interface PositionedUpdate {
 
 /** Every HISTORY_SAMPLE_EVERY-th offset of a partition is kept in location_history. */
 export const HISTORY_SAMPLE_EVERY = 10;
+const BUSY_TIMEOUT_MS = 30_000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS partner_location (
@@ -65,6 +66,9 @@ export class LocationStore {
 
   constructor(path: string) {
     this.db = openDatabase(path, false);
+    // Several db-writer members may share the file; SQLite lets one write at a time, so a member
+    // waits for the others' transactions instead of failing with SQLITE_BUSY.
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // WAL with synchronous=NORMAL survives a process crash (the case the demo exercises); a
     // power loss may drop the last transactions, which the uncommitted Kafka offsets replay.
     this.db.pragma('journal_mode = WAL');

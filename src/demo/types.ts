@@ -3,6 +3,8 @@
 
 export const LOCATION_TOPIC = 'delivery-location-updates';
 export const ZONE_STATS_TOPIC = 'delivery-zone-stats';
+/** Zones are few (64), so a handful of partitions is plenty for the stats topic. */
+export const ZONE_STATS_PARTITIONS = 3;
 
 export type PartnerStatus = 'idle' | 'to_pickup' | 'to_dropoff';
 
@@ -34,6 +36,8 @@ export function groupIdFor(service: ServiceName, runId: string): string {
 export interface ChildStats {
   type: 'stats';
   name: ChildName;
+  /** 1-based member number within the service's group (1 for the producer). */
+  member: number;
   /** Records produced (producer) or handed to the service (consumers). */
   events: number;
   /** db-writer only: committed SQLite transactions. */
@@ -42,6 +46,10 @@ export interface ChildStats {
   httpPort?: number;
   /** Partitions currently assigned to this member. */
   partitions?: number[];
+  /** How often the member started a new consumer after a failure (consumer.ts). */
+  restarts?: number;
+  /** Producer: sends that failed and were sent again (acked-send.ts). */
+  sendRetries?: number;
   isFinal?: boolean;
 }
 

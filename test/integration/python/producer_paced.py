@@ -6,6 +6,7 @@ the kill happens while records keep arriving. Args: {"bootstrap", "topic", "part
 partition i % partitions. Lines, one JSON value each:
   [index, partition, offset, ack time in epoch ms]        a record acknowledged with acks=all
   {"error": {"index", "code", "name", "str"}}             a record that failed for good
+  {"clientError": {"code", "name", "str", "fatal"}}         librdkafka's error callback
   {"done": true, "produced": n, "unflushed": n}           after SIGTERM and the final flush
 On SIGTERM it stops producing and flushes (bounded), so when the cluster is healthy every record it
 produced is acknowledged and printed before "done". message.timeout.ms is long enough that a
@@ -44,6 +45,8 @@ def main():
         "message.timeout.ms": 60000,
         "reconnect.backoff.ms": 50,
         "reconnect.backoff.max.ms": 500,
+        "error_cb": lambda err: emit({"clientError": {"code": err.code(), "name": err.name(), "str": err.str(),
+                                                      "fatal": err.fatal()}}),
     })
     partitions = args.get("partitions", 1)
     rate = float(args.get("ratePerS", 200))
