@@ -208,7 +208,10 @@ export class Broker {
     for (const [name, local] of this.partitions) {
       const topic = this.image.topicsByName.get(name);
       if (topic === undefined) {
-        for (const p of local.values()) this.logs.delete(name, p.index);
+        for (const p of local.values()) {
+          p.relinquish();
+          this.logs.delete(name, p.index);
+        }
         this.partitions.delete(name);
         this.logger.info({ topic: name }, 'topic deleted');
         continue;
@@ -216,6 +219,7 @@ export class Broker {
       for (const p of local.values()) {
         if (topic.partitions[p.index]?.replicas.includes(this.nodeId)) continue;
         // Reassigned away: this broker no longer holds a replica.
+        p.relinquish();
         local.delete(p.index);
         this.logs.delete(name, p.index);
         this.logger.info({ topic: name, partition: p.index }, 'replica removed from this broker');

@@ -6,11 +6,12 @@ import { commonOptionSpec, connectionOptions, tokenize, usageError } from './cli
 import { processOutput, withAdmin } from './admin-run.js';
 import { formatJson, formatTable } from './format.js';
 import { CLUSTER_RUN_USAGE, runLocalCluster } from './cluster-run.js';
+import { CLUSTER_UNREGISTER_USAGE, runClusterUnregister } from './cluster-unregister.js';
 import type { CliOutput } from './groups.js';
 
 export const CLUSTER_USAGE = `usage: tideline cluster describe [--bootstrap-server HOST:PORT] [--timeout MS] [--json]
   the cluster id, the controller, and each broker with its endpoint and rack
-${CLUSTER_RUN_USAGE}`;
+${CLUSTER_UNREGISTER_USAGE}${CLUSTER_RUN_USAGE}`;
 
 export async function runCluster(args: readonly string[], out: CliOutput = processOutput): Promise<number> {
   const [sub, ...rest] = args;
@@ -19,7 +20,8 @@ export async function runCluster(args: readonly string[], out: CliOutput = proce
     return 0;
   }
   if (sub.startsWith('--nodes') || sub === '--dir') return runLocalCluster(args);
-  if (sub !== 'describe') throw usageError('cluster', `unknown command "${sub}"; use describe or --nodes N`);
+  if (sub === 'unregister') return runClusterUnregister(rest, out);
+  if (sub !== 'describe') throw usageError('cluster', `unknown command "${sub}"; use describe, unregister or --nodes N`);
   const parsed = tokenize('cluster describe', rest, { ...commonOptionSpec, json: 'flag' });
   if (parsed.values.has('help')) {
     out.stdout(CLUSTER_USAGE);

@@ -7,6 +7,7 @@ import { runGroups } from './groups.js';
 import { runCluster } from './cluster.js';
 import { runConsume } from './consume.js';
 import { runProduce } from './produce.js';
+import { runReassign } from './reassign.js';
 import { runTopics } from './topics.js';
 import { runStart } from './start.js';
 
@@ -18,7 +19,9 @@ commands:
   topics <list|create|describe|delete|alter-config|add-partitions>   topics (tideline topics --help)
   produce TOPIC [options]                           write stdin lines as records (tideline produce --help)
   consume TOPIC [options]                           print records (tideline consume --help)
+  reassign <mode> [options]                         move partitions between brokers (tideline reassign --help)
   cluster describe                                  cluster id, controller and brokers
+  cluster unregister --id N                         remove a stopped, emptied broker's registration
   cluster --nodes N [--dir DIR]                     run a local N-node cluster of separate processes
   demo gps [options]                                the delivery-partner GPS scenario (tideline demo --help)
 `;
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runProduce(rest);
     case 'consume':
       return runConsume(rest);
+    case 'reassign':
+      return runReassign(rest);
     case 'cluster':
       return runCluster(rest);
     case 'demo':

@@ -35,7 +35,12 @@ export async function runStart(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       node.logger.info({ signal }, 'shutting down');
-      node.stop().then(resolve, (err: unknown) => {
+      node.stop().then(() => {
+        // Everything is flushed and closed; a socket or timer some peer still holds open must
+        // not keep a stopped node's process alive (an unref'd timer fires only if one does).
+        setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();
+        resolve();
+      }, (err: unknown) => {
         node.logger.error({ err }, 'error during shutdown');
         process.exitCode = 1;
         resolve();

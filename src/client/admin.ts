@@ -16,6 +16,10 @@ import type { DescribeConfigsResponse } from '../protocol/generated/describe-con
 import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 import type { IncrementalAlterConfigsResponse } from '../protocol/generated/incremental-alter-configs-response.js';
 import type { ProduceResponse } from '../protocol/generated/produce-response.js';
+import type { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import type { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
+import type { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
+import type { UnregisterBrokerResponse } from '../protocol/generated/unregister-broker-response.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { BrokerPool, type HostPort } from './broker-pool.js';
 import { sleep, type KafkaConnection, type VersionRange } from './connection.js';
@@ -40,6 +44,23 @@ import { groupBy, retryRounds, type RetryPolicy, type RoundResult } from './retr
 import { ConfigResource, buildDescribeConfigsRequest, buildIncrementalAlterConfigsRequest, configApis, parseDescribeConfigsResponse, parseIncrementalAlterConfigsResponse } from './config-requests.js';
 import { buildFetchRequest, fetchApi, parseFetchResponse, type FetchLimits } from './fetch-request.js';
 import { buildProduceRequest, parseProduceResponse, produceApi, type PartitionBatch, type ProducedPartition } from './produce-request.js';
+import {
+  ALL_PARTITIONS,
+  buildAlterPartitionReassignmentsRequest,
+  buildElectLeadersRequest,
+  buildListPartitionReassignmentsRequest,
+  hasErrorCode,
+  parseAlterPartitionReassignmentsResponse,
+  parseElectLeadersResponse,
+  parseListPartitionReassignmentsResponse,
+  parseUnregisterBrokerResponse,
+  partitionKey,
+  reassignmentApis,
+  type ElectionResult,
+  type ElectionType,
+  type OngoingReassignment,
+  type PartitionMove,
+} from './reassignment-requests.js';
 import {
   buildCreatePartitionsRequest,
   buildCreateTopicsRequest,
@@ -369,6 +390,85 @@ export class KafkaAdmin {
       return round;
     });
     return positions.map((p) => answers.get(keyOf(p))!);
+  }
+
+  /**
+   * Starts (replicas given) or cancels (replicas null) partition reassignments (KIP-455) at the
+   * active controller, through any broker. Partitions that failed retriably are sent again; the
+   * first that failed otherwise is thrown, and by then the others may have started. A cancel sent
+   * again after a lost answer may find nothing left to cancel, so NO_REASSIGNMENT_IN_PROGRESS on
+   * a retry counts as cancelled.
+   */
+  async alterPartitionReassignments(moves: readonly PartitionMove[]): Promise<void> {
+    const byKey = new Map(moves.map((m) => [partitionKey(m), m]));
+    if (byKey.size !== moves.length) throw new RangeError('alterPartitionReassignments takes each partition once');
+    await retryRounds([...byKey.keys()], this.retryPolicy, async (keys, attempt) => {
+      const asked = keys.map((k) => byKey.get(k)!);
+      const connection = await this.pool.any();
+      const { apiKey, versions } = reassignmentApis.alterPartitionReassignments;
+      const body = buildAlterPartitionReassignmentsRequest(asked, this.options.requestTimeoutMs);
+      const answers = parseAlterPartitionReassignmentsResponse(await connection.request<AlterPartitionReassignmentsResponse>(apiKey, connection.versionFor(apiKey, versions), body), asked);
+      for (const [key, answer] of answers) {
+        const isCancelledBefore = attempt > 0 && byKey.get(key)?.replicas === null && hasErrorCode(answer, ErrorCode.NO_REASSIGNMENT_IN_PROGRESS);
+        if (isCancelledBefore) answers.set(key, true);
+      }
+      return answers;
+    });
+  }
+
+  /** The reassignments in progress: all of them, or those of the named partitions (idle ones are left out). */
+  async listPartitionReassignments(partitions: readonly { topic: string; partition: number }[] | null = null): Promise<OngoingReassignment[]> {
+    const answers = await retryRounds(['list'], this.retryPolicy, async () => {
+      const connection = await this.pool.any();
+      const { apiKey, versions } = reassignmentApis.listPartitionReassignments;
+      const body = buildListPartitionReassignmentsRequest(partitions, this.options.requestTimeoutMs);
+      const response = await connection.request<ListPartitionReassignmentsResponse>(apiKey, connection.versionFor(apiKey, versions), body);
+      return new Map([['list', parseListPartitionReassignmentsResponse(response)]]);
+    });
+    return answers.get('list')!;
+  }
+
+  /**
+   * Preferred or unclean leader election (KIP-460) for the named partitions, in their order, or
+   * for every partition (null), which answers only for the partitions elected. A partition that
+   * already has the leader the election would choose comes back `not-needed`; one that cannot be
+   * elected (PREFERRED_LEADER_NOT_AVAILABLE, ...) is retried, then thrown.
+   */
+  async electLeaders(type: ElectionType, partitions: readonly { topic: string; partition: number }[] | null): Promise<ElectionResult[]> {
+    const send = async (asked: readonly { topic: string; partition: number }[] | null): Promise<Map<string, ElectionResult | Error>> => {
+      const connection = await this.pool.any();
+      const { apiKey, versions } = reassignmentApis.electLeaders;
+      const version = connection.versionFor(apiKey, versions);
+      const body = buildElectLeadersRequest(version, type, asked, this.options.requestTimeoutMs);
+      return parseElectLeadersResponse(await connection.request<ElectLeadersResponse>(apiKey, version, body), asked);
+    };
+    if (partitions === null) {
+      const answers = await retryRounds([ALL_PARTITIONS], this.retryPolicy, async () => {
+        const results = [...(await send(null)).values()];
+        return new Map([[ALL_PARTITIONS, results.find((r): r is Error => r instanceof Error) ?? (results as ElectionResult[])]]);
+      });
+      return answers.get(ALL_PARTITIONS)!;
+    }
+    const byKey = new Map(partitions.map((p) => [partitionKey(p), p]));
+    const answers = await retryRounds([...byKey.keys()], this.retryPolicy, (keys) => send(keys.map((k) => byKey.get(k)!)));
+    return partitions.map((p) => answers.get(partitionKey(p))!);
+  }
+
+  /**
+   * Removes a stopped broker's registration (its replicas should have moved away first). A retry
+   * after a lost answer may find the broker gone already, so BROKER_ID_NOT_REGISTERED on a retry
+   * counts as done.
+   */
+  async unregisterBroker(brokerId: number): Promise<void> {
+    const key = String(brokerId);
+    await retryRounds([key], this.retryPolicy, async (_keys, attempt) => {
+      const connection = await this.pool.any();
+      const { apiKey, versions } = reassignmentApis.unregisterBroker;
+      const response = await connection.request<UnregisterBrokerResponse>(apiKey, connection.versionFor(apiKey, versions), { brokerId });
+      const answer = parseUnregisterBrokerResponse(response, brokerId);
+      const isGoneBefore = attempt > 0 && hasErrorCode(answer, ErrorCode.BROKER_ID_NOT_REGISTERED);
+      return new Map([[key, isGoneBefore ? true : answer]]);
+    });
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ export { murmur2, partitionForKey } from './partitioner.js';
 export { ConfigResource } from './config-requests.js';
 export { decodeFetched, type FetchLimits } from './fetch-request.js';
 export type { PartitionBatch, ProducedPartition } from './produce-request.js';
+export type { ElectionResult, ElectionType, OngoingReassignment, PartitionMove } from './reassignment-requests.js';
 export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type OffsetQuery } from './list-offsets-request.js';
 export type {
   BrokerNode,

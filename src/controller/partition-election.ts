@@ -104,7 +104,7 @@ export function partitionChange(topicId: string, current: PartitionImage, next: 
   return changed ? record : null;
 }
 
-export function sameList(a: readonly number[], b: readonly number[]): boolean {
+function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
 

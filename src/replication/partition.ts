@@ -54,6 +54,12 @@ export class Partition {
   private leaderEpochStartOffset = 0;
   /** An AlterPartition for this partition is in flight: propose no other ISR change. */
   isrChangeInFlight = false;
+  /**
+   * The ISR asked for while that AlterPartition is in flight. The high watermark counts its
+   * members too (Kafka's "maximal ISR"): a replica about to join may lead right after, so it must
+   * hold everything acknowledged meanwhile.
+   */
+  pendingIsr: number[] | null = null;
 
   constructor(
     readonly topic: string,
@@ -134,6 +140,13 @@ export class Partition {
     return { errorCode: ErrorCode.NONE, baseOffset: appended.firstOffset, logAppendTimeMs: appended.logAppendTimeMs, isDuplicate: false };
   }
 
+  /** This broker no longer hosts the replica: waiters (acks=-1 produces) fail at once. */
+  relinquish(): void {
+    this.stateValue = { ...this.stateValue, leaderId: -1, leaderEpoch: this.stateValue.leaderEpoch + 1 };
+    this.followers.clear();
+    this.notifyAppend();
+  }
+
   /**
    * Leader: a follower fetched from `fetchOffset`, so its log matches ours below it. Updates its
    * progress and the high watermark.
@@ -176,7 +189,7 @@ export class Partition {
   private maybeAdvanceHighWatermark(): boolean {
     if (!this.isLeader) return false;
     let candidate = this.log.logEndOffset;
-    for (const id of this.stateValue.isr) {
+    for (const id of new Set([...this.stateValue.isr, ...(this.pendingIsr ?? [])])) {
       if (id === this.localBrokerId) continue;
       const f = this.followers.get(id);
       candidate = Math.min(candidate, f === undefined ? -1 : f.logEndOffset);

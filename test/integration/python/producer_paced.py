@@ -2,7 +2,8 @@
 
 A group consumer fed by this stays busy through a fault without the test drowning in records:
 the kill happens while records keep arriving. Args: {"bootstrap", "topic", "partitions"=1,
-"ratePerS"=200, "idempotent"=true, "flushTimeoutS"=30}. Record i (content from records.py) goes to
+"ratePerS"=200, "idempotent"=true, "flushTimeoutS"=30, "debug"=null (librdkafka debug contexts, logged
+to stderr)}. Record i (content from records.py) goes to
 partition i % partitions. Lines, one JSON value each:
   [index, partition, offset, ack time in epoch ms]        a record acknowledged with acks=all
   {"error": {"index", "code", "name", "str"}}             a record that failed for good
@@ -37,7 +38,7 @@ def emit(value):
 def main():
     signal.signal(signal.SIGTERM, on_sigterm)
     args = json.loads(sys.argv[1])
-    producer = Producer({
+    config = {
         "bootstrap.servers": args["bootstrap"],
         "acks": "all",
         "enable.idempotence": args.get("idempotent", True),
@@ -47,7 +48,10 @@ def main():
         "reconnect.backoff.max.ms": 500,
         "error_cb": lambda err: emit({"clientError": {"code": err.code(), "name": err.name(), "str": err.str(),
                                                       "fatal": err.fatal()}}),
-    })
+    }
+    if args.get("debug"):
+        config["debug"] = args["debug"]
+    producer = Producer(config)
     partitions = args.get("partitions", 1)
     rate = float(args.get("ratePerS", 200))
 
