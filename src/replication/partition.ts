@@ -54,12 +54,7 @@ export class Partition {
   private leaderEpochStartOffset = 0;
   /** An AlterPartition for this partition is in flight: propose no other ISR change. */
   isrChangeInFlight = false;
-  /**
-   * The ISR asked for while that AlterPartition is in flight. The high watermark counts its
-   * members too (Kafka's "maximal ISR"): a replica about to join may lead right after, so it must
-   * hold everything acknowledged meanwhile.
-   */
-  pendingIsr: number[] | null = null;
+
 
   constructor(
     readonly topic: string,
@@ -189,7 +184,7 @@ export class Partition {
   private maybeAdvanceHighWatermark(): boolean {
     if (!this.isLeader) return false;
     let candidate = this.log.logEndOffset;
-    for (const id of new Set([...this.stateValue.isr, ...(this.pendingIsr ?? [])])) {
+    for (const id of this.stateValue.isr) {
       if (id === this.localBrokerId) continue;
       const f = this.followers.get(id);
       candidate = Math.min(candidate, f === undefined ? -1 : f.logEndOffset);

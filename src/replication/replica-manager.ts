@@ -91,7 +91,6 @@ export class ReplicaManager {
 
   private async alterIsr(p: Partition, newIsr: number[], reason: string): Promise<void> {
     p.isrChangeInFlight = true;
-    p.pendingIsr = newIsr;
     const state = p.state;
     try {
       const res = await this.host.controller.alterPartition({
@@ -126,7 +125,6 @@ export class ReplicaManager {
       this.logger.debug({ err, topic: p.topic, partition: p.index }, 'ISR change failed');
     } finally {
       p.isrChangeInFlight = false;
-      p.pendingIsr = null;
     }
   }
 
