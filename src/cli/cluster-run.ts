@@ -209,8 +209,8 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
-/** Ports the OS hands out now; another process could take one before the node binds it. */
-async function freePorts(n: number): Promise<number[]> {
+/** Loopback ports the OS hands out now; another process could take one before the node binds it. */
+export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((done, fail) => {
       const s = createServer();

@@ -10,9 +10,9 @@
 // controller channel, replica fetching) passes through a proxy and `isolate` can partition a node.
 // The proxies outlive node restarts, so a restarted node keeps its addresses.
 
-import { createServer } from 'node:net';
 import { ApiKey } from '../../src/protocol/generated/api-keys.js';
 import { ZERO_UUID } from '../../src/protocol/reader.js';
+import { freePorts } from '../../src/cli/cluster-run.js';
 import { makeTempDir } from './cleanup.js';
 import { startBroker, type BrokerProcess } from './broker.js';
 import { WireClient } from './kafka-wire.js';
@@ -235,17 +235,4 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
 }

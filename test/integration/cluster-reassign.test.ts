@@ -11,18 +11,17 @@
 // than 3 of the 6.
 
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeTempDir } from '../helpers/cleanup.js';
 import { eventually, FAST_SESSION_OVERRIDES, metadataFrom, TestCluster, type MetadataView } from '../helpers/cluster.js';
 import { kcatConsumeJson } from '../helpers/kcat.js';
 import { spawnPython, type PythonStream } from '../helpers/python.js';
-import { indexOfKey } from '../helpers/records.js';
+import { assertAcknowledgedExactlyOnce, replicaLogBytes, type Ack } from '../helpers/acked-records.js';
 import { tidelineBin } from '../helpers/repo-root.js';
 import { runProcess, type RunResult } from '../helpers/run-process.js';
 
-type Ack = [index: number, partition: number, offset: number, atMs: number];
 interface PlanPartition {
   topic: string;
   partition: number;
@@ -255,36 +254,13 @@ describe('reassigning partitions under load', { timeout: 480_000 }, () => {
     await inSync(2);
 
     const read = await kcatConsumeJson(cluster.bootstrap([1, 2, 4]), TOPIC, [], 180_000);
-    const lists = new Map<number, { index: number; offset: number }[]>();
-    for (const m of read) {
-      const list = lists.get(m.partition) ?? [];
-      list.push({ index: indexOfKey(m.key), offset: m.offset });
-      lists.set(m.partition, list);
-    }
-    const seen = new Map<number, { partition: number; offset: number }>();
-    for (const [partition, list] of lists) {
-      list.sort((a, b) => a.offset - b.offset);
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i]!;
-        const first = seen.get(r.index);
-        if (first !== undefined) {
-          assert.fail(`record ${r.index} appears twice: at ${first.partition}/${first.offset} and ${partition}/${r.offset}; acknowledged as ${JSON.stringify(acked.find((a) => a[0] === r.index) ?? 'none')}`);
-        }
-        seen.set(r.index, { partition, offset: r.offset });
-        if (i > 0) assert.ok(r.index > list[i - 1]!.index, `partition ${partition}: record ${r.index} at ${r.offset} comes after ${list[i - 1]!.index}`);
-      }
-    }
-    for (const [index, partition, offset] of acked) {
-      const where = seen.get(index);
-      assert.ok(where, `acknowledged record ${index} (${partition}/${offset}) was lost`);
-      assert.deepEqual(where, { partition, offset }, `record ${index} moved`);
-    }
+    assertAcknowledgedExactlyOnce(read, acked);
 
     // Once in sync, the replicas of each partition (broker 4's copies included) hold the same bytes.
     const md = await partitions(2);
     await eventually('replicas converge', async () => {
       for (const p of md) {
-        const logs = p.replicas.map((id) => partitionBytes(cluster.configs.get(id)!.dataDir, `${TOPIC}-${p.partition}`));
+        const logs = p.replicas.map((id) => replicaLogBytes(cluster.configs.get(id)!.dataDir, TOPIC, p.partition));
         if (!logs.every((b) => b.equals(logs[0]!))) return false;
       }
       return true;
@@ -292,8 +268,3 @@ describe('reassigning partitions under load', { timeout: 480_000 }, () => {
   });
 });
 
-function partitionBytes(dataDir: string, dir: string): Buffer {
-  const path = join(dataDir, dir);
-  const files = readdirSync(path).filter((f) => f.endsWith('.log')).sort();
-  return Buffer.concat(files.map((f) => readFileSync(join(path, f))));
-}

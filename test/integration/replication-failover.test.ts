@@ -6,18 +6,14 @@
 // every replica holds the same bytes. The fail-over time (the longest stretch without an
 // acknowledgement around each kill) is reported.
 
-import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { kcatConsumeJson } from '../helpers/kcat.js';
 import { spawnPython, type PythonStream } from '../helpers/python.js';
-import { indexOfKey } from '../helpers/records.js';
+import { assertAcknowledgedExactlyOnce, replicaLogBytes, type Ack } from '../helpers/acked-records.js';
 import { eventually, FAST_SESSION_OVERRIDES, metadataFrom, TestCluster } from '../helpers/cluster.js';
 
 const { Kafka, logLevel } = kafkajs;
-type Ack = [index: number, partition: number, offset: number, atMs: number];
 
 const TOPIC = 'orders';
 const PARTITIONS = 3;
@@ -106,41 +102,15 @@ describe('replication under broker failures', { timeout: 300_000 }, () => {
     await allInSync(1);
 
     const read = await kcatConsumeJson(cluster.bootstrap(), TOPIC, [], 120_000);
-    const byPartition = new Map<number, { index: number; offset: number }[]>();
-    for (const m of read) {
-      const list = byPartition.get(m.partition) ?? [];
-      list.push({ index: indexOfKey(m.key), offset: m.offset });
-      byPartition.set(m.partition, list);
-    }
-    const seen = new Map<number, { partition: number; offset: number }>();
-    for (const [partition, list] of byPartition) {
-      list.sort((a, b) => a.offset - b.offset);
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i]!;
-        assert.ok(!seen.has(r.index), `record ${r.index} appears twice`);
-        seen.set(r.index, { partition, offset: r.offset });
-        if (i > 0) assert.ok(r.index > list[i - 1]!.index, `partition ${partition}: record ${r.index} at ${r.offset} comes after ${list[i - 1]!.index}`);
-      }
-    }
-    for (const [index, partition, offset] of acked) {
-      const where = seen.get(index);
-      assert.ok(where, `acknowledged record ${index} (${partition}/${offset}) was lost`);
-      assert.deepEqual(where, { partition, offset }, `record ${index} moved`);
-    }
+    assertAcknowledgedExactlyOnce(read, acked);
 
     // Once every replica is in sync, their logs are byte-for-byte the same.
     await eventually('replicas converge', async () => {
       for (let p = 0; p < PARTITIONS; p++) {
-        const logs = [1, 2, 3].map((id) => partitionBytes(cluster.configs.get(id)!.dataDir, `${TOPIC}-${p}`));
+        const logs = [1, 2, 3].map((id) => replicaLogBytes(cluster.configs.get(id)!.dataDir, TOPIC, p));
         if (!logs.every((b) => b.equals(logs[0]!))) return false;
       }
       return true;
     }, 30_000, 200);
   });
 });
-
-function partitionBytes(dataDir: string, dir: string): Buffer {
-  const path = join(dataDir, dir);
-  const files = readdirSync(path).filter((f) => f.endsWith('.log')).sort();
-  return Buffer.concat(files.map((f) => readFileSync(join(path, f))));
-}
