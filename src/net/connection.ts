@@ -6,6 +6,12 @@
 // reading pauses while `inflightRequestsMax` requests are unanswered or while the socket holds
 // more than `writeBufferBytesMax` unsent bytes, and resumes when both drain.
 //
+// A Metadata request is answered only after every earlier request on the connection: Kafka
+// handles one request per connection at a time, and clients rely on that. librdkafka sends
+// Metadata right behind a Produce that is still waiting for acks=all; answered at once, it
+// would describe the partition as it was before the Produce failed with NOT_LEADER_OR_FOLLOWER,
+// and the client would keep sending to the old leader.
+//
 // Bad input never reaches other connections: an oversized or malformed frame, an unknown API
 // or an unsupported version is logged once and this connection is closed, as Kafka does.
 
@@ -57,7 +63,12 @@ interface Slot {
   /** The encoded response; null when none is sent (acks=0); undefined while the handler runs. */
   chunks: Buffer[] | null | undefined;
   apiKey: number;
+  /** Set while the request waits for the earlier ones (see ORDERED_APIS). */
+  deferred?: () => void;
 }
+
+/** APIs dispatched only once every earlier request on the connection has been answered. */
+const ORDERED_APIS = new Set([3 /* Metadata */]);
 
 export class Connection {
   private readonly frames: FrameReader;
@@ -149,11 +160,21 @@ export class Connection {
         connectionId: this.connectionId,
         listenerName: this.listenerName,
       };
-      const result = this.dispatcher.dispatch(ctx, r);
+      const s = slot;
+      const run = (): void => this.run(s, ctx, r);
+      if (ORDERED_APIS.has(apiKey) && this.pendingReplies.length > 1 && !this.earlierDone(s)) s.deferred = run;
+      else run();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private run(slot: Slot, ctx: RequestContext, body: Reader): void {
+    try {
+      const result = this.dispatcher.dispatch(ctx, body);
       if (result instanceof Promise) {
-        const s = slot;
         result.then(
-          (reply) => this.complete(s, reply),
+          (reply) => this.complete(slot, reply),
           (err: unknown) => this.fail(err),
         );
       } else {
@@ -161,6 +182,26 @@ export class Connection {
       }
     } catch (err) {
       this.fail(err);
+    }
+  }
+
+  private earlierDone(slot: Slot): boolean {
+    for (const s of this.pendingReplies) {
+      if (s === slot) return true;
+      if (s.chunks === undefined) return false;
+    }
+    return true;
+  }
+
+  /** Starts the deferred requests whose predecessors have all been answered. */
+  private runDeferred(): void {
+    for (const s of this.pendingReplies) {
+      if (s.chunks !== undefined) continue;
+      const run = s.deferred;
+      if (!run) return; // an earlier request is still running
+      s.deferred = undefined;
+      run();
+      if (s.chunks === undefined) return; // it went asynchronous
     }
   }
 
@@ -184,6 +225,7 @@ export class Connection {
       this.fail(err);
       return;
     }
+    if (this.pendingReplies.length > 1) this.runDeferred();
     this.scheduleFlush();
   }
 
