@@ -7,6 +7,9 @@
 // was caught up then); the high watermark is the smallest log end offset over the ISR and never
 // goes backwards. Which followers should leave or join the ISR is decided here; the broker asks
 // the controller (AlterPartition) and the change arrives back through the metadata image.
+// While an expansion may be committed but is not yet known here, the high watermark counts the
+// joining followers too (Kafka's "maximal ISR"): once committed, a joiner can be elected leader
+// or be the replica a reassignment keeps, so it must already hold every acknowledged record.
 // As follower it appends the leader's batches as they are and takes the leader's high watermark.
 // Log changes notify waiters (delayed fetches and acks=-1 produces) so they complete at once.
 
@@ -54,7 +57,11 @@ export class Partition {
   private leaderEpochStartOffset = 0;
   /** An AlterPartition for this partition is in flight: propose no other ISR change. */
   isrChangeInFlight = false;
-
+  /**
+   * Followers asked to join the ISR whose fate is unknown: the request is in flight, timed out,
+   * or lost a race with another change. Cleared by the answer or by the next partition epoch.
+   */
+  private joining: number[] = [];
 
   constructor(
     readonly topic: string,
@@ -89,7 +96,10 @@ export class Partition {
    */
   setState(next: LeaderAndIsr, nowMs: number): void {
     const prev = this.stateValue;
+    // An image that has not yet replayed the AlterPartition answer applied here is older.
+    if (next.leaderEpoch === prev.leaderEpoch && next.partitionEpoch < prev.partitionEpoch) return;
     this.stateValue = next;
+    if (next.partitionEpoch !== prev.partitionEpoch || next.leaderEpoch !== prev.leaderEpoch) this.joining = [];
     if (next.leaderEpoch !== prev.leaderEpoch || next.leaderId !== prev.leaderId) {
       if (this.isLeader) this.becomeLeader(nowMs);
       else this.followers.clear();
@@ -158,9 +168,25 @@ export class Partition {
     this.maybeAdvanceHighWatermark();
   }
 
-  /** Leader: ISR followers that have not been caught up for `lagMaxMs` (replica.lag.time.max.ms). */
+  /** The ISR with the followers whose joining is not settled: what the high watermark waits for. */
+  get maximalIsr(): number[] {
+    return this.joining.length === 0 ? this.stateValue.isr : [...this.stateValue.isr, ...this.joining];
+  }
+
+  /** Leader: an expansion to these followers is being asked for. */
+  markJoining(ids: number[]): void {
+    for (const id of ids) if (!this.joining.includes(id) && !this.stateValue.isr.includes(id)) this.joining.push(id);
+  }
+
+  /** Leader: the controller answered, so the ISR it holds is the one in `state`. */
+  settleJoining(): void {
+    this.joining = [];
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Leader: maximal-ISR followers that have not been caught up for `lagMaxMs` (replica.lag.time.max.ms). */
   laggingIsrMembers(nowMs: number, lagMaxMs: number): number[] {
-    return this.stateValue.isr.filter((id) => {
+    return this.maximalIsr.filter((id) => {
       if (id === this.localBrokerId) return false;
       const f = this.followers.get(id);
       return f === undefined || nowMs - f.lastCaughtUpMs > lagMaxMs;
@@ -184,7 +210,7 @@ export class Partition {
   private maybeAdvanceHighWatermark(): boolean {
     if (!this.isLeader) return false;
     let candidate = this.log.logEndOffset;
-    for (const id of this.stateValue.isr) {
+    for (const id of this.maximalIsr) {
       if (id === this.localBrokerId) continue;
       const f = this.followers.get(id);
       candidate = Math.min(candidate, f === undefined ? -1 : f.logEndOffset);

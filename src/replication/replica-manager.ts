@@ -77,6 +77,7 @@ export class ReplicaManager {
     if (!p.isLeader || p.isrChangeInFlight) return;
     const joining = p.caughtUpOutsideIsr();
     if (joining.length === 0) return;
+    p.markJoining(joining);
     void this.alterIsr(p, [...p.state.isr, ...joining], 'caught up');
   }
 
@@ -85,7 +86,8 @@ export class ReplicaManager {
       if (!p.isLeader || p.isrChangeInFlight) continue;
       const lagging = p.laggingIsrMembers(nowMs, this.settings.lagTimeMaxMs);
       if (lagging.length === 0) continue;
-      void this.alterIsr(p, p.state.isr.filter((id) => !lagging.includes(id)), 'lagging');
+      // Also settles an unanswered expansion whose joiner has since stopped fetching.
+      void this.alterIsr(p, p.maximalIsr.filter((id) => !lagging.includes(id)), 'lagging');
     }
   }
 
@@ -116,12 +118,17 @@ export class ReplicaManager {
       const r = res.topics?.[0]?.partitions[0];
       const errorCode = r?.errorCode ?? res.errorCode;
       if (errorCode === ErrorCode.NONE && r !== undefined && p.state === state) {
-        this.logger.info({ topic: p.topic, partition: p.index, isr: r.isr, was: state.isr, reason }, 'ISR changed');
+        if (r.partitionEpoch !== state.partitionEpoch) this.logger.info({ topic: p.topic, partition: p.index, isr: r.isr, was: state.isr, reason }, 'ISR changed');
         p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now());
+        p.settleJoining();
       } else if (errorCode !== ErrorCode.NONE) {
         this.logger.debug({ topic: p.topic, partition: p.index, errorCode, newIsr }, 'ISR change refused');
+        // A stale partition epoch may be an earlier, timed-out expansion that did commit: the
+        // joiners keep counting until the image brings the new epoch. Other refusals commit nothing.
+        if (errorCode !== ErrorCode.INVALID_UPDATE_VERSION && p.state === state) p.settleJoining();
       }
     } catch (err) {
+      // Timed out or the connection failed: the change may still have been committed.
       this.logger.debug({ err, topic: p.topic, partition: p.index }, 'ISR change failed');
     } finally {
       p.isrChangeInFlight = false;

@@ -1,0 +1,76 @@
+// Goal: the leader's high watermark waits for every follower whose joining the ISR is not yet
+// settled (Kafka's maximal ISR), so a joiner that a committed expansion makes electable, or that
+// a reassignment keeps, already holds every acknowledged record; and the joiner stops counting
+// once the controller's answer or a new partition epoch settles it.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { silentLogger } from '../../../src/common/logger.js';
+import { Partition, type LeaderAndIsr } from '../../../src/replication/partition.js';
+import { PartitionLog } from '../../../src/storage/partition-log.js';
+import { makeBatch, smallConfig, tempDir } from '../storage/batch-fixture.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => (tmp = tempDir()));
+afterEach(() => tmp.cleanup());
+
+const NO_PRODUCER = { producerId: -1, producerEpoch: -1, baseSequence: -1, lastOffsetDelta: 9 };
+const state: LeaderAndIsr = { leaderId: 1, leaderEpoch: 3, partitionEpoch: 7, replicas: [1, 2, 3], isr: [1, 2] };
+
+function leader(): Partition {
+  const log = PartitionLog.open(tmp.dir, 't', 0, smallConfig(), silentLogger, { cleanShutdown: false });
+  const p = new Partition('t', 'topic-id', 0, log, state, 1, silentLogger, 0);
+  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 0, false);
+  return p;
+}
+
+test('a joiner counts for the high watermark until the answer arrives', () => {
+  const p = leader();
+  p.onFollowerFetch(2, 10, 1);
+  assert.equal(p.highWatermark, 10);
+
+  p.onFollowerFetch(3, 10, 1);
+  assert.deepEqual(p.caughtUpOutsideIsr(), [3]);
+  p.markJoining([3]);
+  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 2, false);
+  p.onFollowerFetch(2, 20, 3);
+  assert.equal(p.highWatermark, 10, 'broker 3 may already be in the committed ISR: wait for it');
+  p.onFollowerFetch(3, 20, 3);
+  assert.equal(p.highWatermark, 20);
+});
+
+test('a refused or cancelled expansion stops counting the joiner', () => {
+  const p = leader();
+  p.onFollowerFetch(2, 10, 1);
+  p.onFollowerFetch(3, 10, 1);
+  p.markJoining([3]);
+  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 2, false);
+  p.onFollowerFetch(2, 20, 3);
+  assert.equal(p.highWatermark, 10);
+  p.settleJoining();
+  assert.equal(p.highWatermark, 20);
+});
+
+test('a new partition epoch from the image settles the joiners; an older one is ignored', () => {
+  const p = leader();
+  p.onFollowerFetch(2, 10, 1);
+  p.onFollowerFetch(3, 10, 1);
+  p.markJoining([3]);
+  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 2, false);
+  p.onFollowerFetch(2, 20, 3);
+  p.setState({ ...state, partitionEpoch: 6, isr: [1] }, 4);
+  assert.deepEqual(p.state.isr, [1, 2], 'a stale image does not undo a newer state');
+  assert.equal(p.highWatermark, 10);
+  p.setState({ ...state, partitionEpoch: 8, isr: [1, 2] }, 4);
+  assert.equal(p.highWatermark, 20, 'the expansion did not commit: only the ISR counts');
+});
+
+test('a joiner that stops fetching is reported lagging, so a shrink can settle it', () => {
+  const p = leader();
+  p.onFollowerFetch(2, 10, 1);
+  p.onFollowerFetch(3, 10, 1);
+  p.markJoining([3]);
+  p.onFollowerFetch(2, 10, 40_000);
+  assert.deepEqual(p.maximalIsr, [1, 2, 3]);
+  assert.deepEqual(p.laggingIsrMembers(40_000, 30_000), [3]);
+});
