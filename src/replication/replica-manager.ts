@@ -123,9 +123,11 @@ export class ReplicaManager {
         p.settleJoining();
       } else if (errorCode !== ErrorCode.NONE) {
         this.logger.debug({ topic: p.topic, partition: p.index, errorCode, newIsr }, 'ISR change refused');
-        // A stale partition epoch may be an earlier, timed-out expansion that did commit: the
-        // joiners keep counting until the image brings the new epoch. Other refusals commit nothing.
-        if (errorCode !== ErrorCode.INVALID_UPDATE_VERSION && p.state === state) p.settleJoining();
+        // A stale partition epoch may be an earlier, timed-out expansion that did commit, and a
+        // timed-out call may have committed too: the joiners keep counting until the image brings
+        // the next partition epoch. Other refusals commit nothing.
+        const mayHaveCommitted = errorCode === ErrorCode.INVALID_UPDATE_VERSION || errorCode === ErrorCode.REQUEST_TIMED_OUT;
+        if (!mayHaveCommitted && p.state === state) p.settleJoining();
       }
     } catch (err) {
       // Timed out or the connection failed: the change may still have been committed.
