@@ -4,7 +4,8 @@
 // resumes it, and kills another leader. Afterwards kcat reads every partition: each acknowledged
 // record is there exactly once, at the offset it was acknowledged with, in production order, and
 // every replica holds the same bytes. The fail-over time (the longest stretch without an
-// acknowledgement around each kill) is reported.
+// acknowledgement around each kill) is reported, median and max. TIDELINE_SOAK_ROUNDS=N adds N
+// more kill rounds (`npm run test:soak` sets 10).
 
 import { after, before, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
@@ -17,8 +18,9 @@ const { Kafka, logLevel } = kafkajs;
 
 const TOPIC = 'orders';
 const PARTITIONS = 3;
+const SOAK_ROUNDS = Number(process.env.TIDELINE_SOAK_ROUNDS ?? 0);
 
-describe('replication under broker failures', { timeout: 300_000 }, () => {
+describe('replication under broker failures', { timeout: 300_000 + 120_000 * SOAK_ROUNDS }, () => {
   let cluster: TestCluster;
   let producer: PythonStream<Ack>;
   const gaps: number[] = [];
@@ -91,6 +93,10 @@ describe('replication under broker failures', { timeout: 300_000 }, () => {
 
   test('kill -9 the leader of partition 2, then restart it', async (t) => {
     await killLeaderRound(2, t);
+  });
+
+  test(`soak: ${SOAK_ROUNDS} more kill rounds`, { skip: SOAK_ROUNDS === 0 && 'set TIDELINE_SOAK_ROUNDS', timeout: 120_000 * Math.max(1, SOAK_ROUNDS) }, async (t) => {
+    for (let i = 0; i < SOAK_ROUNDS; i++) await killLeaderRound(i % PARTITIONS, t);
   });
 
   test('every acknowledged record is there exactly once, in order, on every replica', async (t) => {
