@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
+import { freePorts } from '../../src/cli/cluster-run.js';
 import { isRaftHello } from '../../src/raft/driver/index.js';
 import type { RaftConfig } from '../../src/raft/index.js';
 
@@ -24,12 +25,7 @@ export function raftTestConfig(nodeId: number, snapshotChunkBytesMax: number): R
 }
 
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert(address !== null && typeof address === 'object');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return address.port;
+  return (await freePorts(1))[0]!;
 }
 
 /** Polls `probe` every 20 ms until it returns a value, failing after RAFT_WAIT_MS_MAX. */
