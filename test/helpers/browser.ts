@@ -1,7 +1,10 @@
 // Drives Debian's chromium (/usr/bin/chromium, installed by .ci/run) through playwright-core for
 // the console's browser tests: headless, no sandbox, no network beyond what the page asks for,
-// a fresh profile in a temp dir. Screenshots go to a temp dir too, never into the repository.
+// a fresh profile in a temp dir. Screenshots go to a temp dir removed with the test's other temp
+// files, or, to look at them, to the directory named by TIDELINE_SCREENSHOTS_DIR (kept); never
+// into the repository.
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeTempDir } from './cleanup.js';
@@ -30,7 +33,8 @@ export interface TestBrowser {
 
 export async function launchBrowser(): Promise<TestBrowser> {
   const profile = makeTempDir('tideline-chromium-');
-  const screenshotDir = makeTempDir('tideline-console-shots-');
+  const screenshotDir = process.env.TIDELINE_SCREENSHOTS_DIR ?? makeTempDir('tideline-console-shots-');
+  mkdirSync(screenshotDir, { recursive: true });
   const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
   context.setDefaultTimeout(30_000);
   const page = context.pages()[0] ?? (await context.newPage());
