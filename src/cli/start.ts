@@ -2,6 +2,7 @@
 // stdout once clients can connect; SIGTERM/SIGINT stop it cleanly (stop accepting, answer what
 // is in flight, flush, write checkpoints) and exit 0. The web console (console.listeners)
 // starts once the node serves clients; the ready line then ends with ` console=http://HOST:PORT`.
+// When the default console port is taken the node runs without a console (and says so).
 
 import { parseArgs } from 'node:util';
 import { ConfigError, TidelineError, TidelineErrorCode } from '../common/errors.js';
@@ -29,14 +30,20 @@ export async function runStart(args: string[]): Promise<number> {
   }
   const config = BrokerConfig.load({ configFile, overrides });
   const node = await startNode(config);
-  let webConsole: RunningConsole | null;
+  let webConsole: RunningConsole | null = null;
   try {
     webConsole = await startConsole(config, node);
   } catch (err) {
-    await node.stop();
-    throw new ConfigError(`console.listeners: cannot listen on ${config.str('console.listeners')} (${(err as Error).message}); set another port, or an empty value to turn the console off`, { cause: err });
+    // The default port may be taken (another broker on this host, another program): the
+    // console is optional, so only an explicitly configured one stops the node.
+    const problem = `cannot listen on ${config.str('console.listeners')} (${(err as Error).message})`;
+    if (config.isExplicit('console.listeners')) {
+      await node.stop();
+      throw new ConfigError(`console.listeners: ${problem}; set another port, or an empty value to turn the console off`, { cause: err });
+    }
+    node.logger.warn({ err }, `console not started: ${problem}; set console.listeners to another port`);
   }
-  const consoleText = webConsole === null ? "" : ` console=${webConsole.url}`;
+  const consoleText = webConsole === null ? '' : ` console=${webConsole.url}`;
   process.stdout.write(`tideline ready listeners=${node.advertisedListeners} node.id=${config.nodeId}${consoleText}\n`);
 
   await new Promise<void>((resolve) => {
