@@ -46,6 +46,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
     join(opts.repoRoot, 'bin', 'tideline.js'),
     'start',
     '--override', 'listeners=PLAINTEXT://127.0.0.1:0',
+    '--override', 'console.listeners=',
     '--override', `log.dirs=${dataDir}`,
     '--override', `num.partitions=${opts.partitions}`,
   ];

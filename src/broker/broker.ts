@@ -18,6 +18,7 @@ import { Partition } from '../replication/partition.js';
 import type { LogConfig, LogManager } from '../storage/index.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { BrokerMetrics } from './metrics.js';
 
 export interface AdvertisedListener {
   name: string;
@@ -37,6 +38,7 @@ export class Broker {
   /** This broker's registration epoch (BrokerLifecycle); -1 before it registers. */
   brokerEpoch = -1;
   readonly replication: ReplicaManager;
+  readonly metrics = new BrokerMetrics();
   private producerIdBlock = { next: 0, end: 0 };
   private readonly topicConfigCache = new Map<string, Map<string, string | null>>();
   private readonly topicNumberCache = new Map<string, number>();
@@ -213,6 +215,7 @@ export class Broker {
           this.logs.delete(name, p.index);
         }
         this.partitions.delete(name);
+        this.metrics.forgetTopic(name);
         this.logger.info({ topic: name }, 'topic deleted');
         continue;
       }

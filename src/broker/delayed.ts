@@ -6,6 +6,9 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { Partition } from '../replication/partition.js';
 
+/** Operations waiting now, in this process (Kafka's purgatory sizes), for the metrics. */
+export const purgatorySizes = { produce: 0, fetch: 0 };
+
 /**
  * Resolves NONE once the high watermark reaches `offset`, REQUEST_TIMED_OUT after `timeoutMs`,
  * or NOT_LEADER_OR_FOLLOWER as soon as this broker stops leading the epoch the record was written
@@ -19,16 +22,19 @@ export function awaitHighWatermark(partition: Partition, offset: number, timeout
   };
   const now = outcome();
   if (now !== null) return Promise.resolve(now);
+  purgatorySizes.produce++;
   return new Promise((resolve) => {
     let unsubscribe = (): void => {};
     const timer = setTimeout(() => {
       unsubscribe();
+      purgatorySizes.produce--;
       resolve(ErrorCode.REQUEST_TIMED_OUT);
     }, Math.max(0, timeoutMs));
     const check = (): void => {
       const result = outcome();
       if (result !== null) {
         clearTimeout(timer);
+        purgatorySizes.produce--;
         resolve(result);
       } else unsubscribe = partition.onAppend(check);
     };
@@ -41,9 +47,14 @@ export function awaitHighWatermark(partition: Partition, offset: number, timeout
  * whether the data suffices (min.bytes), re-checked on each wake-up.
  */
 export function awaitData(partitions: Partition[], maxWaitMs: number, isSatisfied: () => boolean): Promise<void> {
+  purgatorySizes.fetch++;
   return new Promise((resolve) => {
     const unsubscribers: (() => void)[] = [];
+    let isFinished = false;
     const finish = (): void => {
+      if (isFinished) return;
+      isFinished = true;
+      purgatorySizes.fetch--;
       clearTimeout(timer);
       for (const u of unsubscribers.splice(0)) u();
       resolve();

@@ -6,5 +6,5 @@ import type { Broker } from './broker.js';
 import { HANDLERS } from './handlers/index.js';
 
 export function createDispatcher(broker: Broker): Dispatcher {
-  return createApiDispatcher(HANDLERS, (rc) => ({ ...rc, broker, nowMs: Date.now() }));
+  return createApiDispatcher(HANDLERS, (rc) => ({ ...rc, broker, nowMs: Date.now() }), broker.metrics);
 }

@@ -40,6 +40,7 @@ interface ClusterNode {
   id: number;
   port: number;
   controllerPort: number;
+  consolePort: number;
   child: ChildProcess;
   bootstrap: string;
   /** Set by kill() and stop(), so that the exit is not reported as unexpected. */
@@ -64,6 +65,11 @@ export class LocalCluster {
     return [...this.nodes.keys()];
   }
 
+  /** Each node's web console, by node id (`console.listeners` overrides may turn them off). */
+  get consoleUrls(): string[] {
+    return [...this.nodes.values()].map((n) => `http://${HOST}:${n.consolePort}`);
+  }
+
   /** Every node's PLAINTEXT listener, comma-separated (a client bootstrap list). */
   get bootstrap(): string {
     return [...this.nodes.values()].map((n) => n.bootstrap).join(',');
@@ -81,11 +87,11 @@ export class LocalCluster {
   /** Starts the nodes and resolves once every one serves clients; on failure stops them all. */
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
     mkdirSync(options.dir, { recursive: true });
-    const ports = await freePorts(2 * options.nodes);
+    const ports = await freePorts(3 * options.nodes);
     const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
-    const voters = ids.map((id, i) => `${id}@${HOST}:${ports[2 * i + 1]}`).join(',');
+    const voters = ids.map((id, i) => `${id}@${HOST}:${ports[3 * i + 1]}`).join(',');
     const cluster = new LocalCluster({ overrides: [], binPath: process.argv[1]!, ...options }, voters);
-    for (const [i, id] of ids.entries()) cluster.spawnNode(id, ports[2 * i]!, ports[2 * i + 1]!);
+    for (const [i, id] of ids.entries()) cluster.spawnNode(id, ports[3 * i]!, ports[3 * i + 1]!, ports[3 * i + 2]!);
     try {
       await Promise.all(ids.map((id) => waitReady(cluster.nodes.get(id)!)));
     } catch (err) {
@@ -110,7 +116,7 @@ export class LocalCluster {
     const node = this.nodes.get(id);
     if (node === undefined) throw new RangeError(`no node ${id}`);
     if (this.isRunning(id)) throw new Error(`node ${id} is running`);
-    await waitReady(this.spawnNode(id, node.port, node.controllerPort));
+    await waitReady(this.spawnNode(id, node.port, node.controllerPort, node.consolePort));
   }
 
   /** SIGKILLs every node at once, synchronously (for a process 'exit' handler). */
@@ -128,20 +134,21 @@ export class LocalCluster {
     }));
   }
 
-  private spawnNode(id: number, port: number, controllerPort: number): ClusterNode {
+  private spawnNode(id: number, port: number, controllerPort: number, consolePort: number): ClusterNode {
     const settings = [
       `node.id=${id}`,
       'process.roles=broker,controller',
       `listeners=PLAINTEXT://${HOST}:${port},CONTROLLER://${HOST}:${controllerPort}`,
       'controller.listener.names=CONTROLLER',
       `controller.quorum.voters=${this.voters}`,
+      `console.listeners=http://${HOST}:${consolePort}`,
       `log.dirs=${join(this.options.dir, `node-${id}`)}`,
       ...this.options.overrides,
     ];
     const args = [this.options.binPath, 'start', ...settings.flatMap((s) => ['--override', s])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.pipe(createWriteStream(this.logPath(id), { flags: 'a' }));
-    const node: ClusterNode = { id, port, controllerPort, child, bootstrap: `${HOST}:${port}`, isExitExpected: false };
+    const node: ClusterNode = { id, port, controllerPort, consolePort, child, bootstrap: `${HOST}:${port}`, isExitExpected: false };
     child.once('exit', (code, signal) => {
       if (!this.isStopping && !node.isExitExpected) this.options.onUnexpectedExit?.(id, String(signal ?? code));
     });
@@ -167,7 +174,8 @@ export async function runLocalCluster(args: readonly string[]): Promise<number> 
     overrides: parsed.values.get('override') ?? [],
     onUnexpectedExit: (id, exit) => process.stderr.write(`tideline cluster: node ${id} exited (${exit}); see ${join(dir, `node-${id}.log`)}\n`),
   });
-  process.stdout.write(`tideline cluster ready bootstrap=${cluster.bootstrap} nodes=${count} dir=${dir}\n`);
+  const consoles = (parsed.values.get('override') ?? []).some((o) => /^console\.listeners=\s*$/.test(o)) ? '' : ` console=${cluster.consoleUrls.join(',')}`;
+  process.stdout.write(`tideline cluster ready bootstrap=${cluster.bootstrap} nodes=${count} dir=${dir}${consoles}\n`);
   await new Promise<void>((done) => {
     let isStopping = false;
     const onSignal = (): void => {

@@ -5,6 +5,7 @@
 // partition's leader, ListGroups to every broker. Retriable errors are retried a bounded number
 // of times with a fresh coordinator or leader lookup; everything else surfaces as a KafkaError.
 
+import type { DeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
 import type { DescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
 import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
 import type { ListGroupsResponse } from '../protocol/generated/list-groups-response.js';
@@ -37,6 +38,7 @@ import {
   parseListGroupsResponse,
   parseOffsetCommitResponse,
   parseOffsetFetchResponse,
+  parseDeleteGroupsResponse,
 } from './group-requests.js';
 import { buildListOffsetsRequest, listOffsetsApi, parseListOffsetsResponse, specTimestamp, type OffsetQuery } from './list-offsets-request.js';
 import { buildMetadataRequest, metadataApi, parseMetadataResponse } from './metadata-request.js';
@@ -236,6 +238,17 @@ export class KafkaAdmin {
       this.atCoordinator(groupId, attempt, groupApis.offsetCommit, async (connection, version) => {
         const response = await connection.request<OffsetCommitResponse>(groupApis.offsetCommit.apiKey, version, buildOffsetCommitRequest(groupId, offsets));
         parseOffsetCommitResponse(groupId, response);
+        return true;
+      }),
+    );
+  }
+
+  /** Deletes a group without members, with its committed offsets. */
+  async deleteGroup(groupId: string): Promise<void> {
+    await retryRounds([groupId], this.retryPolicy, (_keys, attempt) =>
+      this.atCoordinator(groupId, attempt, groupApis.deleteGroups, async (connection, version) => {
+        const response = await connection.request<DeleteGroupsResponse>(groupApis.deleteGroups.apiKey, version, { groupsNames: [groupId] });
+        parseDeleteGroupsResponse(groupId, response);
         return true;
       }),
     );

@@ -4,6 +4,7 @@
 // name the request and the group. No I/O here: admin.ts sends what these build.
 
 import { ApiKey } from '../protocol/generated/api-keys.js';
+import type { DeleteGroupsResponse } from '../protocol/generated/delete-groups-response.js';
 import type { DescribeGroupsResponse } from '../protocol/generated/describe-groups-response.js';
 import type { FindCoordinatorRequestInput } from '../protocol/generated/find-coordinator-request.js';
 import type { FindCoordinatorResponse } from '../protocol/generated/find-coordinator-response.js';
@@ -26,6 +27,7 @@ export const groupApis = {
   offsetFetch: { apiKey: ApiKey.OffsetFetch, versions: { min: 2, max: 9 } },
   // v0 has no generation id, so it cannot say "simple commit" (generation -1) explicitly.
   offsetCommit: { apiKey: ApiKey.OffsetCommit, versions: { min: 1, max: 9 } },
+  deleteGroups: { apiKey: ApiKey.DeleteGroups, versions: { min: 0, max: 2 } },
 } satisfies Record<string, { apiKey: number; versions: VersionRange }>;
 
 /** FindCoordinator v4+ batches keys (KIP-699); earlier versions take one key per request. */
@@ -153,4 +155,11 @@ export function parseOffsetCommitResponse(groupId: string, response: OffsetCommi
   for (const t of response.topics) {
     for (const p of t.partitions) throwIfError(p.errorCode, `OffsetCommit(${groupId}) ${t.name}-${p.partitionIndex}`);
   }
+}
+
+/** DeleteGroups for one group; a group with members fails with NON_EMPTY_GROUP, as in Kafka. */
+export function parseDeleteGroupsResponse(groupId: string, response: DeleteGroupsResponse): void {
+  const result = response.results.find((r) => r.groupId === groupId);
+  if (result === undefined) throw kafkaErrorFor(-1, `DeleteGroups(${groupId})`, 'the response does not name the group');
+  throwIfError(result.errorCode, `DeleteGroups(${groupId})`);
 }

@@ -92,8 +92,17 @@ export const BROKER_CONFIGS: readonly ConfigDef[] = [
   b('replica.fetch.min.bytes', 'int', '1', 'bytes a follower fetch waits for', atLeast(1)),
   b('replica.fetch.max.bytes', 'int', '1048576', 'bytes fetched per partition by a follower', atLeast(0)),
   b('replica.fetch.response.max.bytes', 'int', '10485760', 'bytes per follower fetch response', atLeast(0)),
+  b('console.listeners', 'string', 'http://127.0.0.1:8080', 'where the web console and /metrics listen; empty turns them off; port 0 picks a free port', consoleListener),
   b('log.level', 'string', 'info', 'Tideline log level: trace, debug, info, warn, error', oneOf('trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent')),
 ];
+
+/** `http://host:port` or empty (no console). One listener: the console is a single HTTP server. */
+function consoleListener(v: ConfigValue): string | undefined {
+  if (v === '') return undefined;
+  const m = /^http:\/\/(\[[^\]]+\]|[^:/\s]+):(\d+)\/?$/.exec(String(v));
+  if (m === null) return 'expected http://host:port, or empty to turn the console off';
+  return Number(m[2]) > 65535 ? `port ${m[2]} is out of range` : undefined;
+}
 
 const BY_NAME = new Map(BROKER_CONFIGS.map((d) => [d.name, d]));
 
@@ -178,6 +187,11 @@ export class BrokerConfig {
   }
   get rollMs(): number {
     return (this.get('log.roll.ms') as number | null) ?? this.num('log.roll.hours') * 3_600_000;
+  }
+  /** console.listeners as host and port; null when the console is turned off. */
+  get consoleListener(): { host: string; port: number } | null {
+    const m = /^http:\/\/\[?([^\]]*?)\]?:(\d+)\/?$/.exec(this.str('console.listeners'));
+    return m === null ? null : { host: m[1]!, port: Number(m[2]) };
   }
   get flushMs(): number {
     return (this.get('log.flush.interval.ms') as number | null) ?? this.num('log.flush.scheduler.interval.ms');

@@ -21,6 +21,8 @@ export interface DemoBroker {
   cluster: LocalCluster | null;
   /** Where the broker logs are, for messages. */
   logs: string;
+  /** The web consoles of the demo's own brokers (the map page shows the demo); empty otherwise. */
+  consoleUrls: string[];
   stop(): Promise<void>;
   /** SIGKILLs the demo's brokers synchronously, for when the demo process itself is dying. */
   killNow(): void;
@@ -34,7 +36,7 @@ const READY_TIMEOUT_MS = 30_000;
  */
 const CLUSTER_STOP_GRACE_MS = 2_000;
 const STOP_TIMEOUT_MS = 10_000;
-const readyLinePattern = /^tideline ready listeners=\S*?:\/\/\[?([^\]\s,]*?)\]?:(\d+)/;
+const readyLinePattern = /^tideline ready listeners=\S*?:\/\/\[?([^\]\s,]*?)\]?:(\d+)\S* node\.id=\d+(?: console=(\S+))?/;
 
 /** Settings every demo broker gets: groups form at once, and only the demo creates topics. */
 const DEMO_BROKER_SETTINGS: Record<string, string> = {
@@ -55,7 +57,7 @@ const DEMO_CLUSTER_SETTINGS: Record<string, string> = {
 };
 
 export async function externalBroker(bootstrap: string, brokerCount: number): Promise<DemoBroker> {
-  return { bootstrap, brokerCount, cluster: null, logs: 'the cluster\'s own logs', stop: async () => {}, killNow: () => {} };
+  return { bootstrap, brokerCount, cluster: null, logs: 'the cluster\'s own logs', consoleUrls: [], stop: async () => {}, killNow: () => {} };
 }
 
 export async function startDemoBrokers(dataDir: string, nodes: number, onBrokerExit: (id: number, exit: string) => void): Promise<DemoBroker> {
@@ -77,6 +79,7 @@ export async function startDemoBrokers(dataDir: string, nodes: number, onBrokerE
     brokerCount: nodes,
     cluster,
     logs: join(cluster.dir, 'node-<id>.log'),
+    consoleUrls: cluster.consoleUrls,
     stop: () => cluster.stop(CLUSTER_STOP_GRACE_MS),
     killNow: () => cluster.killAllNow(),
   };
@@ -85,12 +88,13 @@ export async function startDemoBrokers(dataDir: string, nodes: number, onBrokerE
 async function startChildBroker(dataDir: string): Promise<DemoBroker> {
   const logDir = demoFiles.brokerData(dataDir);
   mkdirSync(logDir, { recursive: true });
-  const overrides = { listeners: 'PLAINTEXT://127.0.0.1:0', 'log.dirs': logDir, ...DEMO_BROKER_SETTINGS };
+  const overrides = { listeners: 'PLAINTEXT://127.0.0.1:0', 'console.listeners': 'http://127.0.0.1:0', 'log.dirs': logDir, ...DEMO_BROKER_SETTINGS };
   const args = [tidelineBinPath(), 'start', ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const logPath = join(dataDir, 'broker.log');
   child.stderr.pipe(createWriteStream(logPath));
   const exited = new Promise<ChildExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const consoleUrls: string[] = [];
   const bootstrap = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -104,6 +108,7 @@ async function startChildBroker(dataDir: string): Promise<DemoBroker> {
       const match = readyLinePattern.exec(line);
       if (match === null) return;
       clearTimeout(timer);
+      if (match[3] !== undefined) consoleUrls.push(match[3]);
       resolve(`${match[1] === '' || match[1] === '0.0.0.0' ? '127.0.0.1' : match[1]}:${match[2]}`);
     });
   });
@@ -112,6 +117,7 @@ async function startChildBroker(dataDir: string): Promise<DemoBroker> {
     brokerCount: 1,
     cluster: null,
     logs: logPath,
+    consoleUrls,
     killNow: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },

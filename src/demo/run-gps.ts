@@ -89,6 +89,7 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
         `${options.partners} partners at ${options.ratePerSec}/s for ${options.durationSec}s, ` +
         `${options.partitions} partitions x ${layout.replicas} replicas (min.insync.replicas=${layout.minInsyncReplicas})`,
     );
+    if (broker.consoleUrls.length > 0) write(`demo gps: web console ${broker.consoleUrls[0]}/#/map (every node: ${broker.consoleUrls.join(' ')})`);
     run = newRun(options, broker, dataDir, runId, write);
     return await pipeline(run);
   } finally {

@@ -32,7 +32,16 @@ export function apiRanges(handlers: readonly ApiRange[]): ApiRange[] {
   return handlers.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort((a, b) => a.apiKey - b.apiKey);
 }
 
-export function createApiDispatcher<Ctx>(handlerList: readonly ApiHandlerOf<Ctx>[], context: (rc: RequestContext) => Ctx): Dispatcher {
+/** Told of every dispatched request once its reply is ready (or it failed): its time in the handler. */
+export interface RequestObserver {
+  requestDone(apiKey: number, elapsedMs: number, isError: boolean): void;
+}
+
+export function createApiDispatcher<Ctx>(
+  handlerList: readonly ApiHandlerOf<Ctx>[],
+  context: (rc: RequestContext) => Ctx,
+  observer: RequestObserver | null = null,
+): Dispatcher {
   const handlers: (ApiHandlerOf<Ctx> | undefined)[] = [];
   for (const h of handlerList) handlers[h.apiKey] = h;
 
@@ -49,12 +58,24 @@ export function createApiDispatcher<Ctx>(handlerList: readonly ApiHandlerOf<Ctx>
       const h = handlers[rc.apiKey]!;
       if (rc.apiKey === ApiKey.ApiVersions && rc.apiVersion > h.maxVersion) return unsupportedApiVersions(handlerList);
       const messages = API_MESSAGES[rc.apiKey]!;
+      const startedMs = observer === null ? 0 : performance.now();
       const request = messages.readRequest(body, rc.apiVersion);
-      const result = h.handle(context(rc), request);
       const headerVersion = responseHeaderVersion(rc.apiKey, rc.apiVersion);
-      const toReply = (response: object | null): Reply | null =>
-        response === null ? null : { headerVersion, writeBody: (w: Writer) => messages.writeResponse(w, rc.apiVersion, response as never) };
-      return result instanceof Promise ? result.then(toReply) : toReply(result);
+      const toReply = (response: object | null): Reply | null => {
+        observer?.requestDone(rc.apiKey, performance.now() - startedMs, false);
+        return response === null ? null : { headerVersion, writeBody: (w: Writer) => messages.writeResponse(w, rc.apiVersion, response as never) };
+      };
+      const failed = (err: unknown): never => {
+        observer?.requestDone(rc.apiKey, performance.now() - startedMs, true);
+        throw err;
+      };
+      let result;
+      try {
+        result = h.handle(context(rc), request);
+      } catch (err) {
+        return failed(err);
+      }
+      return result instanceof Promise ? result.then(toReply, failed) : toReply(result);
     },
   };
 }

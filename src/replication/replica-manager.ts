@@ -31,6 +31,9 @@ export interface ReplicaManagerSettings {
 }
 
 export class ReplicaManager {
+  /** ISR changes this broker made as leader since it started (Kafka's IsrShrinks/IsrExpands). */
+  isrShrinks = 0;
+  isrExpands = 0;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -118,7 +121,11 @@ export class ReplicaManager {
       const r = res.topics?.[0]?.partitions[0];
       const errorCode = r?.errorCode ?? res.errorCode;
       if (errorCode === ErrorCode.NONE && r !== undefined && p.state === state) {
-        if (r.partitionEpoch !== state.partitionEpoch) this.logger.info({ topic: p.topic, partition: p.index, isr: r.isr, was: state.isr, reason }, 'ISR changed');
+        if (r.partitionEpoch !== state.partitionEpoch) {
+          this.logger.info({ topic: p.topic, partition: p.index, isr: r.isr, was: state.isr, reason }, 'ISR changed');
+          if (r.isr.length < state.isr.length) this.isrShrinks++;
+          else if (r.isr.length > state.isr.length) this.isrExpands++;
+        }
         p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now());
         p.settleJoining();
       } else if (errorCode !== ErrorCode.NONE) {

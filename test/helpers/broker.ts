@@ -1,5 +1,6 @@
 // Starts real `tideline start` processes for integration tests. A broker listens on 127.0.0.1 with
-// a free port (unless the caller overrides `listeners`), writes into a fresh temp `log.dirs` unless
+// a free port (unless the caller overrides `listeners`), runs no web console unless the caller
+// sets `console.listeners` (e.g. http://127.0.0.1:0, so that brokers never share a port), writes into a fresh temp `log.dirs` unless
 // given one, and is ready once it prints its single ready line. Every broker is registered with
 // cleanup.ts, so it is SIGKILLed at the end of the test file even when a test throws.
 
@@ -24,6 +25,8 @@ export interface BrokerExit {
 export interface BrokerProcess {
   /** `127.0.0.1:PORT`, for kcat -b and bootstrap.servers. */
   bootstrap: string;
+  /** `http://HOST:PORT` of the web console; null when it is off (the default here). */
+  consoleUrl: string | null;
   port: number;
   nodeId: number;
   dataDir: string;
@@ -36,7 +39,7 @@ export interface BrokerProcess {
   stderrTail(bytes?: number): string;
 }
 
-const readyLinePattern = /^tideline ready listeners=(\S+) node\.id=(\d+)\s*$/;
+const readyLinePattern = /^tideline ready listeners=(\S+) node\.id=(\d+)(?: console=(\S+))?\s*$/;
 const stderrBytesMax = 4 * 1024 * 1024;
 
 /** Keeps the newest stderr bytes, dropping the oldest chunks once over the cap. */
@@ -65,6 +68,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   const dataDir = opts.dataDir ?? makeTempDir('tideline-data-');
   const config: Record<string, string> = {
     listeners: 'PLAINTEXT://127.0.0.1:0',
+    'console.listeners': '',
     'log.dirs': dataDir,
     ...opts.overrides,
   };
@@ -81,6 +85,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   const { port } = parseListener(ready.listeners);
   return {
     bootstrap: `127.0.0.1:${port}`,
+    consoleUrl: ready.consoleUrl,
     port,
     nodeId: ready.nodeId,
     dataDir,
@@ -99,7 +104,7 @@ function waitForReady(
   exited: Promise<BrokerExit>,
   timeoutMs: number,
   stderrTail: (bytes: number) => string,
-): Promise<{ listeners: string; nodeId: number }> {
+): Promise<{ listeners: string; nodeId: number; consoleUrl: string | null }> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     let isSettled = false;
@@ -116,7 +121,7 @@ function waitForReady(
       if (match === null || isSettled) return;
       isSettled = true;
       clearTimeout(timer);
-      resolve({ listeners: match[1]!, nodeId: Number(match[2]) });
+      resolve({ listeners: match[1]!, nodeId: Number(match[2]), consoleUrl: match[3] ?? null });
     });
     void exited.then(({ code, signal }) => fail(`exited (${code ?? signal}) before its ready line`));
   });

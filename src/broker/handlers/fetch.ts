@@ -25,6 +25,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { Partition } from '../../replication/partition.js';
 import { OffsetOutOfRangeError } from '../../storage/index.js';
 import { awaitData } from '../delayed.js';
+import { recordsInBatches } from '../metrics.js';
 import type { Broker } from '../broker.js';
 import { defineHandler, type HandlerContext } from './handler.js';
 import { LeaderHints } from './leader-hints.js';
@@ -70,6 +71,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
       });
       result = readAll(fetch, topics);
     }
+    if (fetch.replicaId === null) countConsumed(ctx.broker, result.responses);
     const answer = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
     return ctx.apiVersion < FETCH_VERSION_MIN_CURRENT_LEADER ? answer : withLeaderHints(ctx, topics, answer);
   },
@@ -89,6 +91,23 @@ function withLeaderHints(ctx: HandlerContext, topics: ResolvedTopic[], answer: F
   });
   if (ctx.apiVersion < FETCH_VERSION_MIN_NODE_ENDPOINTS) return { ...answer, responses };
   return { ...answer, responses, nodeEndpoints: hints.nodeEndpoints() };
+}
+
+/** Bytes and messages out per topic, once per answered fetch (a long poll reads several times). */
+function countConsumed(broker: Broker, responses: FetchAnswer['responses']): void {
+  for (const t of responses) {
+    let bytes = 0;
+    let messages = 0;
+    for (const p of t.partitions) {
+      if (p.records.length === 0) continue;
+      bytes += p.records.length;
+      messages += recordsInBatches(p.records);
+    }
+    if (bytes === 0) continue;
+    const traffic = broker.metrics.topic(t.topic);
+    traffic.bytesOut += bytes;
+    traffic.messagesOut += messages;
+  }
 }
 
 function localPartitions(ctx: HandlerContext, topics: ResolvedTopic[]): Partition[] {

@@ -134,6 +134,9 @@ async function producePartition(
   if (outcome.errorCode !== ErrorCode.NONE || !('baseOffset' in outcome)) {
     return failed(index, outcome.errorCode, 'message' in outcome ? outcome.message : null);
   }
+  const traffic = broker.metrics.topic(topic);
+  traffic.bytesIn += stored.length;
+  traffic.messagesIn += batch.recordsCount;
   if (partition.log.needsFlush(nowMs)) await partition.log.flush();
   if (acks === -1) {
     const committed = await awaitHighWatermark(partition, outcome.baseOffset + batch.lastOffsetDelta + 1, timeoutMs);

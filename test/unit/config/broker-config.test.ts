@@ -68,3 +68,13 @@ test('topic config validation', () => {
   assert.throws(() => validateTopicConfig('compression.type', 'brotli'), ConfigError);
   assert.throws(() => validateTopicConfig('min.insync.replicas', '0'), ConfigError);
 });
+
+test('console.listeners: default, free port, turned off, refused shapes', () => {
+  assert.deepEqual(config({}).consoleListener, { host: '127.0.0.1', port: 8080 });
+  assert.deepEqual(config({ 'console.listeners': 'http://127.0.0.1:0' }).consoleListener, { host: '127.0.0.1', port: 0 });
+  assert.deepEqual(config({ 'console.listeners': 'http://[::1]:9000' }).consoleListener, { host: '::1', port: 9000 });
+  assert.equal(config({ 'console.listeners': '' }).consoleListener, null);
+  for (const bad of ['127.0.0.1:8080', 'https://h:1', 'http://h', 'http://h:70000', 'http://a:1,http://b:2']) {
+    assert.throws(() => config({ 'console.listeners': bad }), (err: unknown) => err instanceof ConfigError && err.message.includes('console.listeners'), bad);
+  }
+});
