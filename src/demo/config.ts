@@ -2,6 +2,7 @@
 // strict: an unknown flag or a malformed number is a usage error, not a silent default.
 
 import { TidelineError, TidelineErrorCode } from '../common/errors.js';
+import { isPostgresUrl, redactedUrl } from './location-store.js';
 import { SERVICE_NAMES, type ServiceName } from './types.js';
 
 export interface DemoOptions {
@@ -27,6 +28,8 @@ export interface DemoOptions {
   restartBrokerAfterSec: number | null;
   /** Test hook: SIGKILL the db-writer this many seconds in and start a new one. */
   killDbWriterAtSec: number | null;
+  /** `postgres://…`: the db-writer writes there instead of the SQLite file in the data dir. */
+  databaseUrl: string | null;
 }
 
 export const defaultDemoOptions: DemoOptions = {
@@ -44,6 +47,7 @@ export const defaultDemoOptions: DemoOptions = {
   killBrokerAtSec: null,
   restartBrokerAfterSec: 5,
   killDbWriterAtSec: null,
+  databaseUrl: null,
 };
 
 /** What a child process (producer or service) needs, passed as one JSON argument. */
@@ -59,6 +63,8 @@ export interface ChildConfig {
   windowMs: number;
   /** 1-based member number within the service's group (1 for the producer). */
   member: number;
+  /** PostgreSQL for the db-writer; null: SQLite in the data dir. */
+  databaseUrl: string | null;
 }
 
 export const DEMO_USAGE = `usage: tideline demo gps [options]
@@ -74,6 +80,8 @@ export const DEMO_USAGE = `usage: tideline demo gps [options]
   --kill-broker-at S  ... at S seconds instead (implies --kill-broker)
   --restart-broker-after S|never  start the killed broker again S seconds later (default 5)
   --data-dir DIR      broker data, SQLite database and check files (default: a temp dir)
+  --database-url URL  postgres://user[:password]@host:port/db: the db-writer writes to PostgreSQL
+                      (its tables partner_location and location_history are dropped and recreated)
   --seed N            simulator seed (default 1)
   --window S          analytics tumbling window (default 10)
   --catch-up-timeout S  wait this long for the groups after producing stops (default 60)
@@ -120,6 +128,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     if (numeric !== undefined) options[numeric] = parseNumber(flag, value, fractionalOptions.has(numeric));
     else if (flag === '--bootstrap') options.bootstrap = value;
     else if (flag === '--data-dir') options.dataDir = value;
+    else if (flag === '--database-url') options.databaseUrl = parseDatabaseUrl(value);
     else if (flag === '--consumers') options.consumers = parseConsumers(value, options.consumers);
     else if (flag === '--restart-broker-after') options.restartBrokerAfterSec = value === 'never' ? null : parseNumber(flag, value, true);
     else throw new DemoUsageError(`unknown option ${flag}`);
@@ -135,6 +144,11 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     throw new DemoUsageError('--kill-broker needs the demo\'s own cluster of at least 3 nodes (not --bootstrap, not --nodes 1 or 2)');
   }
   return options;
+}
+
+function parseDatabaseUrl(value: string): string {
+  if (!isPostgresUrl(value)) throw new DemoUsageError(`--database-url takes a postgres:// or postgresql:// URL, got "${redactedUrl(value)}"`);
+  return value;
 }
 
 function parseNumber(flag: string, value: string, isFractional: boolean): number {

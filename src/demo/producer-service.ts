@@ -74,8 +74,8 @@ export async function runProducerService(config: ChildConfig): Promise<void> {
     produced += updates.length;
   }
   stopReports();
-  writeLastUpdates(demoFiles.lastUpdates(config.dataDir), [...lastUpdates.values()].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)));
-  writeWindowCounts(demoFiles.producedWindows(config.dataDir), windowCounts);
+  writeLastUpdates(demoFiles.lastUpdates(config.dataDir, config.member), [...lastUpdates.values()].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)));
+  writeWindowCounts(demoFiles.producedWindows(config.dataDir, config.member), windowCounts);
   await producer.close();
   sendStats({ name: 'producer', member: 1, events: produced, sendRetries, isFinal: true });
 }

@@ -19,7 +19,7 @@ import { demoFiles, readLastUpdates, removeRunFiles } from './files.js';
 import { formatLeaders, type LeaderView } from './leadership.js';
 import { ProgressReader, type Progress } from './progress.js';
 import { ServiceMembers } from './services.js';
-import { LocationStoreReader } from './sqlite.js';
+import { databaseTarget, describeDatabase, openLocationReader, resetDatabase } from './database.js';
 import { formatAssignment, formatStatus, type StatusSample } from './status.js';
 import { SERVICE_NAMES, groupIdFor, type ServiceName } from './types.js';
 import { createDemoTopics } from './topics.js';
@@ -84,10 +84,12 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
   try {
     broker = await starting;
     const layout = await createDemoTopics(broker.bootstrap, options.partitions, broker.brokerCount);
+    const database = databaseTarget(dataDir, options.databaseUrl);
+    await resetDatabase(database);
     write(
       `demo gps: ${broker.brokerCount === 1 ? 'broker' : `${broker.brokerCount} brokers`} ${broker.bootstrap}, data dir ${dataDir}, ` +
         `${options.partners} partners at ${options.ratePerSec}/s for ${options.durationSec}s, ` +
-        `${options.partitions} partitions x ${layout.replicas} replicas (min.insync.replicas=${layout.minInsyncReplicas})`,
+        `${options.partitions} partitions x ${layout.replicas} replicas (min.insync.replicas=${layout.minInsyncReplicas}), db-writer into ${describeDatabase(database)}`,
     );
     run = newRun(options, broker, dataDir, runId, write);
     return await pipeline(run);
@@ -119,6 +121,7 @@ function newRun(options: DemoOptions, broker: DemoBroker, dataDir: string, runId
       seed: options.seed,
       windowMs: options.windowSec * 1000,
       member: 1,
+      databaseUrl: options.databaseUrl,
     },
     reader: new ProgressReader(broker.bootstrap, options.partitions, [...groupIds.values()]),
     services: undefined,
@@ -182,7 +185,7 @@ async function pipeline(run: Running): Promise<DemoResult> {
   const final = await everySecondUntil(run, (progress) => Date.now() >= deadline || (progress !== undefined && isCaughtUp(progress)));
   if (final === undefined) throw new Error('could not read the groups\' progress from the cluster');
   const failed = await run.services.stop(CHILD_STOP_TIMEOUT_MS);
-  return summarize(run, final, acked, failed);
+  return summarize(run, final, acked, failed, await databaseRowCount(run));
 }
 
 function elapsedSecOf(run: Running): number {
@@ -264,13 +267,19 @@ function incidentOf(child: DemoChild | undefined): { count: number; text: string
   return { count: stats.restarts ?? 0, text: `${child!.label}: its consumer failed; a new one joined the group` };
 }
 
-function summarize(run: Running, progress: Progress, acked: number, failed: string[]): DemoResult {
+async function databaseRowCount(run: Running): Promise<number> {
+  const reader = await openLocationReader(databaseTarget(run.childConfig.dataDir, run.childConfig.databaseUrl));
+  try {
+    return await reader.latestRowCount();
+  } finally {
+    await reader.close();
+  }
+}
+
+function summarize(run: Running, progress: Progress, acked: number, failed: string[], dbRows: number): DemoResult {
   const consumedBy = (s: ServiceName): number => progress.groups.get(run.groupIds.get(s)!)!.consumed;
   const lag = [...progress.groups.values()].reduce((sum, g) => sum + g.lag, 0);
-  const reader = new LocationStoreReader(demoFiles.database(run.childConfig.dataDir));
-  const dbRows = reader.latestRowCount();
-  reader.close();
-  const partnersProduced = readLastUpdates(demoFiles.lastUpdates(run.childConfig.dataDir)).length;
+  const partnersProduced = readLastUpdates(run.childConfig.dataDir).length;
   const summary =
     `demo summary produced=${progress.produced} location=${consumedBy('location-service')} analytics=${consumedBy('analytics')}` +
     ` db=${consumedBy('db-writer')} db_rows=${dbRows} lag=${lag}`;
