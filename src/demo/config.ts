@@ -22,6 +22,8 @@ export interface DemoOptions {
   catchUpTimeoutSec: number;
   /** Member processes per service, each in the service's one consumer group. */
   consumers: Record<ServiceName, number>;
+  /** Producer processes, each simulating a range of partners; null: chosen from the rate (`producerCount`). */
+  producers: number | null;
   /** SIGKILL the broker leading the most location partitions this many seconds in; null: never. Needs nodes ≥ 3. */
   killBrokerAtSec: number | null;
   /** Start the killed broker again this many seconds after the kill; null: leave it down. */
@@ -44,6 +46,7 @@ export const defaultDemoOptions: DemoOptions = {
   windowSec: 10,
   catchUpTimeoutSec: 60,
   consumers: { 'location-service': 1, analytics: 1, 'db-writer': 1 },
+  producers: null,
   killBrokerAtSec: null,
   restartBrokerAfterSec: 5,
   killDbWriterAtSec: null,
@@ -61,10 +64,25 @@ export interface ChildConfig {
   partitions: number;
   seed: number;
   windowMs: number;
-  /** 1-based member number within the service's group (1 for the producer). */
+  /** 1-based member number within the service's group, or the producer's number. */
   member: number;
+  /** Producer processes in all; producer n simulates the n-th range of partners. */
+  producers: number;
   /** PostgreSQL for the db-writer; null: SQLite in the data dir. */
   databaseUrl: string | null;
+}
+
+/**
+ * What one producer process is asked to sustain when --producers is not given. One process
+ * (JSON, the client's encoding, one acks=all send in flight) keeps up with several times this on
+ * an idle core; the margin is for a busy machine, where a second process helps a late one.
+ */
+export const PRODUCER_RATE_PER_SEC = 25_000;
+const PRODUCERS_MAX = 16;
+
+/** --producers, or one process per PRODUCER_RATE_PER_SEC of the rate (never more than partners). */
+export function producerCount(options: Pick<DemoOptions, 'producers' | 'ratePerSec' | 'partners'>): number {
+  return options.producers ?? Math.min(PRODUCERS_MAX, options.partners, Math.max(1, Math.ceil(options.ratePerSec / PRODUCER_RATE_PER_SEC)));
 }
 
 export const DEMO_USAGE = `usage: tideline demo gps [options]
@@ -76,6 +94,8 @@ export const DEMO_USAGE = `usage: tideline demo gps [options]
   --nodes N           brokers of the local cluster the demo starts, 1-9 (default 3; 1 = one broker)
   --bootstrap H:P     use a running cluster instead of starting one
   --consumers L       processes per service, e.g. location=5,analytics=1,db=2 (default 1 each)
+  --producers N       producer processes, partners split between them by id range
+                      (default: one per ${PRODUCER_RATE_PER_SEC} updates/s of --rate)
   --kill-broker       SIGKILL the broker leading the most location partitions mid-run
   --kill-broker-at S  ... at S seconds instead (implies --kill-broker)
   --restart-broker-after S|never  start the killed broker again S seconds later (default 5)
@@ -94,7 +114,7 @@ export class DemoUsageError extends TidelineError {
   }
 }
 
-type NumericOption = 'durationSec' | 'partners' | 'ratePerSec' | 'partitions' | 'nodes' | 'seed' | 'windowSec' | 'catchUpTimeoutSec' | 'killBrokerAtSec' | 'killDbWriterAtSec';
+type NumericOption = 'durationSec' | 'partners' | 'ratePerSec' | 'partitions' | 'nodes' | 'producers' | 'seed' | 'windowSec' | 'catchUpTimeoutSec' | 'killBrokerAtSec' | 'killDbWriterAtSec';
 
 const numericFlags: Record<string, NumericOption> = {
   '--duration': 'durationSec',
@@ -102,6 +122,7 @@ const numericFlags: Record<string, NumericOption> = {
   '--rate': 'ratePerSec',
   '--partitions': 'partitions',
   '--nodes': 'nodes',
+  '--producers': 'producers',
   '--seed': 'seed',
   '--window': 'windowSec',
   '--catch-up-timeout': 'catchUpTimeoutSec',
@@ -137,6 +158,9 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     throw new DemoUsageError('--partners, --rate, --partitions and --window must be at least 1');
   }
   if (options.nodes < 1 || options.nodes > 9) throw new DemoUsageError('--nodes must be 1..9');
+  if (options.producers !== null && (options.producers < 1 || options.producers > PRODUCERS_MAX || options.producers > options.partners)) {
+    throw new DemoUsageError(`--producers must be 1..${PRODUCERS_MAX} and at most --partners`);
+  }
   if (options.killBrokerAtSec === KILL_AT_MIDDLE) options.killBrokerAtSec = options.durationSec / 2;
   // Two nodes are two controller voters: with one killed there is no majority left to fence it
   // and move its leaderships, so the pipeline would just stop until it returns.
