@@ -5,7 +5,7 @@
 // lag stays below LAG_BOUND_SEC seconds of traffic, and the demo ends with nothing missing. For
 // each run it reports events/s produced and consumed by the slowest group (end to end), the
 // db-writer's database transactions/s, and the brokers' CPU (cores) and peak memory, read from
-// /proc. The demo is a black box here: its once-a-second status lines (documented in
+// /proc (and the CPU of all the demo's processes, for scale). The demo is a black box here: its once-a-second status lines (documented in
 // docs/demo.md) give the rates and lags, and its brokers are found by their command line.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -28,8 +28,12 @@ export const GPS_USAGE = `usage: npm run bench -- gps [options]
 
 /** Status lines before this second are start-up (groups joining, JIT warm-up) and not judged. */
 const WARMUP_SEC = 4;
-/** A group lagging more than this many seconds of traffic is not keeping up. */
-const LAG_BOUND_SEC = 2;
+/**
+ * A group lagging more than this many seconds of traffic is not keeping up. The location and
+ * analytics services autocommit every 500 ms and the db-writer commits after batches of up to
+ * 5,000, so a group that keeps up still shows a second or two of lag at times.
+ */
+const LAG_BOUND_SEC = 5;
 /** The producers must deliver this share of the asked rate. */
 const PRODUCED_SHARE_MIN = 0.95;
 const CATCH_UP_TIMEOUT_SEC = 30;
@@ -81,15 +85,22 @@ export function judgeRun(lines: readonly StatusLine[], rate: number, durationSec
   return { ...verdict, isSustained: reasons.length === 0, reason: reasons.length === 0 ? 'kept up' : reasons.join('; ') };
 }
 
-interface BrokerUsage {
+interface ProcessUsage {
   pid: number;
-  cpuSec: number;
+  isBroker: boolean;
+  /** CPU-seconds and time of the first and the latest sample in the steady window. */
+  first: { atMs: number; cpuSec: number };
+  last: { atMs: number; cpuSec: number };
   rssPeakMiB: number;
 }
 
-/** Processes whose command line runs `tideline … start` with a log dir under `dataDir`: the demo's brokers. */
-function brokerPids(dataDir: string): number[] {
-  const pids: number[] = [];
+/**
+ * The demo's processes, found by their command line mentioning `dataDir`: the brokers (`start`
+ * with a log dir under it), and the demo itself, its producers and services (their config holds
+ * the data dir).
+ */
+function demoProcesses(dataDir: string): { pid: number; isBroker: boolean }[] {
+  const found: { pid: number; isBroker: boolean }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let cmdline: string[];
@@ -98,9 +109,10 @@ function brokerPids(dataDir: string): number[] {
     } catch {
       continue; // gone meanwhile
     }
-    if (cmdline.includes('start') && cmdline.some((arg) => arg.startsWith('log.dirs=') && arg.includes(dataDir))) pids.push(Number(entry));
+    if (!cmdline.some((arg) => arg.includes(dataDir))) continue;
+    found.push({ pid: Number(entry), isBroker: cmdline.includes('start') && cmdline.some((arg) => arg.startsWith('log.dirs=') && arg.includes(dataDir)) });
   }
-  return pids;
+  return found;
 }
 
 function rssMiB(pid: number): number {
@@ -112,12 +124,35 @@ function rssMiB(pid: number): number {
   }
 }
 
+/** Samples every demo process's CPU time and RSS; called once a second during the steady window. */
+function sampleProcesses(dataDir: string, usage: Map<number, ProcessUsage>): void {
+  const atMs = Date.now();
+  for (const { pid, isBroker } of demoProcesses(dataDir)) {
+    const cpuSec = totalCpuSec(procCpu(pid));
+    if (cpuSec === null) continue;
+    const u = usage.get(pid) ?? { pid, isBroker, first: { atMs, cpuSec }, last: { atMs, cpuSec }, rssPeakMiB: 0 };
+    u.last = { atMs, cpuSec };
+    u.rssPeakMiB = Math.max(u.rssPeakMiB, rssMiB(pid));
+    usage.set(pid, u);
+  }
+}
+
+/** CPU-seconds per second over the sampled window, of the processes given. */
+function coresOf(processes: readonly ProcessUsage[]): number {
+  if (processes.length === 0) return 0;
+  const windowSec = (Math.max(...processes.map((p) => p.last.atMs)) - Math.min(...processes.map((p) => p.first.atMs))) / 1000;
+  const cpuSec = processes.reduce((sum, p) => sum + p.last.cpuSec - p.first.cpuSec, 0);
+  return windowSec <= 0 ? 0 : Math.round((cpuSec / windowSec) * 100) / 100;
+}
+
 interface RunResult extends RateVerdict {
   rate: number;
   summary: string | null;
-  brokers: BrokerUsage[];
+  brokers: { pid: number; cpuSec: number; rssPeakMiB: number }[];
   /** Brokers' CPU over the steady window, in cores (CPU-seconds per second), all brokers together. */
   brokerCores: number;
+  /** The same for every demo process: brokers, producers, services and the demo itself. */
+  demoCores: number;
   loadAvg1: number;
 }
 
@@ -131,32 +166,21 @@ interface GpsOptions {
 }
 
 async function runOneRate(repoRoot: string, scratch: string, o: GpsOptions, rate: number, log: (s: string) => void): Promise<RunResult> {
-  const dataDir = join(scratch, `rate-${rate}`);
+  const dataDir = join(scratch, `rate-${rate}-run`);
   mkdirSync(dataDir, { recursive: true });
   const args = [join(repoRoot, 'bin', 'tideline.js'), 'demo', 'gps', '--partners', String(o.partners), '--rate', String(rate), '--duration', String(o.durationSec)];
   args.push('--nodes', String(o.nodes), '--catch-up-timeout', String(CATCH_UP_TIMEOUT_SEC), '--data-dir', dataDir);
   if (o.databaseUrl !== undefined) args.push('--database-url', o.databaseUrl);
   const lines: StatusLine[] = [];
-  const usage = new Map<number, { cpuAtWarmup: number | null; cpuLast: number; rssPeakMiB: number }>();
+  const usage = new Map<number, ProcessUsage>();
   let summary: string | null = null;
-  let pids: number[] = [];
   const demo = spawnTracked(`demo@${rate}`, process.execPath, args, { cwd: repoRoot });
   collectOutput(demo.proc.stdout, (line) => {
     if (line.startsWith('demo summary ')) summary = line;
     const status = parseStatusLine(line);
     if (status === null) return;
     lines.push(status);
-    // Sample the brokers with each status line: CPU at the start and end of the steady window, peak RSS.
-    if (pids.length < o.nodes) pids = brokerPids(dataDir);
-    for (const pid of pids) {
-      const cpu = totalCpuSec(procCpu(pid));
-      if (cpu === null) continue;
-      const u = usage.get(pid) ?? { cpuAtWarmup: null, cpuLast: cpu, rssPeakMiB: 0 };
-      if (u.cpuAtWarmup === null && status.t >= WARMUP_SEC) u.cpuAtWarmup = cpu;
-      if (status.t <= o.durationSec) u.cpuLast = cpu;
-      u.rssPeakMiB = Math.max(u.rssPeakMiB, rssMiB(pid));
-      usage.set(pid, u);
-    }
+    if (status.t >= WARMUP_SEC && status.t <= o.durationSec) sampleProcesses(dataDir, usage);
     if (status.t >= WARMUP_SEC && status.t % 5 === 0 && status.t <= o.durationSec) log(`  ${rate}/s ${line}`);
   });
   const stderr = collectOutput(demo.proc.stderr);
@@ -164,11 +188,10 @@ async function runOneRate(repoRoot: string, scratch: string, o: GpsOptions, rate
   const exit = await demo.exited;
   clearTimeout(timer);
   if (exit.code !== 0) log(`  demo at ${rate}/s exited ${exit.code ?? exit.signal}: ${stderr().slice(-600)}`);
-  const steadySec = Math.max(1, Math.min(o.durationSec, lines.at(-1)?.t ?? 0) - WARMUP_SEC);
-  const brokers = [...usage].map(([pid, u]) => ({ pid, cpuSec: Math.round((u.cpuLast - (u.cpuAtWarmup ?? u.cpuLast)) * 10) / 10, rssPeakMiB: u.rssPeakMiB }));
-  const brokerCores = Math.round((brokers.reduce((sum, b) => sum + b.cpuSec, 0) / steadySec) * 100) / 100;
+  const brokerUsage = [...usage.values()].filter((u) => u.isBroker);
+  const brokers = brokerUsage.map((u) => ({ pid: u.pid, cpuSec: Math.round((u.last.cpuSec - u.first.cpuSec) * 10) / 10, rssPeakMiB: u.rssPeakMiB }));
   if (!o.keep) rmSync(dataDir, { recursive: true, force: true });
-  return { rate, summary, brokers, brokerCores, loadAvg1: Math.round(loadavg()[0]! * 100) / 100, ...judgeRun(lines, rate, o.durationSec, exit.code) };
+  return { rate, summary, brokers, brokerCores: coresOf(brokerUsage), demoCores: coresOf([...usage.values()]), loadAvg1: Math.round(loadavg()[0]! * 100) / 100, ...judgeRun(lines, rate, o.durationSec, exit.code) };
 }
 
 function parseGpsOptions(argv: string[]): GpsOptions | null {
@@ -202,12 +225,12 @@ function parseGpsOptions(argv: string[]): GpsOptions | null {
 
 function table(results: readonly RunResult[]): string {
   const rows = [
-    '| rate asked | produced/s | end to end/s | DB tx/s | max lag | broker CPU (cores) | broker RSS peak (MiB) | load (1 min) | verdict |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| rate asked | produced/s | end to end/s | DB tx/s | max lag | broker CPU (cores) | all demo CPU (cores) | broker RSS peak (MiB) | load (1 min) | verdict |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const r of results) {
     const rss = r.brokers.map((b) => b.rssPeakMiB).join(' / ') || '?';
-    rows.push(`| ${r.rate} | ${r.producedPerSec} | ${r.endToEndPerSec} | ${r.dbTxPerSec} | ${r.lagMax} | ${r.brokerCores} | ${rss} | ${r.loadAvg1} | ${r.reason} |`);
+    rows.push(`| ${r.rate} | ${r.producedPerSec} | ${r.endToEndPerSec} | ${r.dbTxPerSec} | ${r.lagMax} | ${r.brokerCores} | ${r.demoCores} | ${rss} | ${r.loadAvg1} | ${r.reason} |`);
   }
   return rows.join('\n');
 }
