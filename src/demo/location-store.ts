@@ -50,7 +50,7 @@ export function isPostgresUrl(url: string): boolean {
 
 /** The URL with any password replaced, for messages. */
 export function redactedUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/, '$1***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+:)[^@]*@/i, '$1***@');
 }
 
 /**

@@ -32,4 +32,5 @@ test('history sample by offset; URLs recognised and redacted', () => {
   assert.ok(!isPostgresUrl('mysql://u@h/db'));
   assert.equal(redactedUrl('postgres://user:secret@127.0.0.1:5432/db'), 'postgres://user:***@127.0.0.1:5432/db');
   assert.equal(redactedUrl('postgres://user@127.0.0.1/db'), 'postgres://user@127.0.0.1/db');
+  assert.equal(redactedUrl('mysql://a:b@c/d'), 'mysql://a:***@c/d');
 });
