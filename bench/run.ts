@@ -1,7 +1,7 @@
 // `npm run bench [-- NAME] [options]`: starts one Tideline broker, drives it with librdkafka's
 // rdkafka_performance (kcat as fallback; kafkajs for the Node comparison), prints markdown
-// tables and writes bench/results/<timestamp>.json. NAME is `throughput` (default) or
-// `latency`; `--profile` runs the broker under `node --cpu-prof` and prints where its time went.
+// tables and writes bench/results/<timestamp>.json. NAME is `throughput` (default),
+// `latency` or `gps` (the delivery-partner demo under load, bench/gps.ts); `--profile` runs the broker under `node --cpu-prof` and prints where its time went.
 // Every process started here is stopped before exit, on failure and Ctrl-C included.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBroker, type BrokerHandle } from './broker.js';
+import { runGpsBench } from './gps.js';
 import { installCleanupHandlers, stopAll } from './children.js';
 import { runLatency, type LatencyRow } from './latency.js';
 import { INSTALL_HINT, prepareLoadTool, type LoadTool } from './load-tool.js';
@@ -17,10 +18,11 @@ import { readCpuProfile, sourceMappedLocator, summarizeProfile, type ProfileSumm
 import { latencyTable, machineInfo, profileTable, throughputTable, writeResults } from './report.js';
 import { runThroughput, VARIANTS, type ThroughputRow } from './throughput.js';
 
-const USAGE = `usage: npm run bench -- [throughput|latency] [options]
+const USAGE = `usage: npm run bench -- [throughput|latency|gps] [options]
 
   throughput (default)  produce N records with acks=1, acks=all, lz4, zstd and kafkajs; consume them back
   latency               produce at fixed rates with acks=all; produce→ack p50/p99/p99.9
+  gps                   the GPS demo at rising rates (own options: npm run bench -- gps --help)
 
 options:
   --records N          records per librdkafka run (default 2000000)
@@ -121,6 +123,7 @@ async function runScenario(o: Options, tool: LoadTool, broker: BrokerHandle, rep
 
 async function main(): Promise<number> {
   installCleanupHandlers();
+  if (process.argv[2] === 'gps') return runGpsBench(process.argv.slice(3), findRepoRoot());
   const o = parseOptions(process.argv.slice(2));
   if (!o) {
     process.stdout.write(USAGE);

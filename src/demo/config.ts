@@ -2,6 +2,7 @@
 // strict: an unknown flag or a malformed number is a usage error, not a silent default.
 
 import { TidelineError, TidelineErrorCode } from '../common/errors.js';
+import { isPostgresUrl, redactedUrl } from './location-store.js';
 import { SERVICE_NAMES, type ServiceName } from './types.js';
 
 export interface DemoOptions {
@@ -21,12 +22,16 @@ export interface DemoOptions {
   catchUpTimeoutSec: number;
   /** Member processes per service, each in the service's one consumer group. */
   consumers: Record<ServiceName, number>;
+  /** Producer processes, each simulating a range of partners; null: chosen from the rate (`producerCount`). */
+  producers: number | null;
   /** SIGKILL the broker leading the most location partitions this many seconds in; null: never. Needs nodes ≥ 3. */
   killBrokerAtSec: number | null;
   /** Start the killed broker again this many seconds after the kill; null: leave it down. */
   restartBrokerAfterSec: number | null;
   /** Test hook: SIGKILL the db-writer this many seconds in and start a new one. */
   killDbWriterAtSec: number | null;
+  /** `postgres://…`: the db-writer writes there instead of the SQLite file in the data dir. */
+  databaseUrl: string | null;
 }
 
 export const defaultDemoOptions: DemoOptions = {
@@ -41,9 +46,11 @@ export const defaultDemoOptions: DemoOptions = {
   windowSec: 10,
   catchUpTimeoutSec: 60,
   consumers: { 'location-service': 1, analytics: 1, 'db-writer': 1 },
+  producers: null,
   killBrokerAtSec: null,
   restartBrokerAfterSec: 5,
   killDbWriterAtSec: null,
+  databaseUrl: null,
 };
 
 /** What a child process (producer or service) needs, passed as one JSON argument. */
@@ -57,8 +64,25 @@ export interface ChildConfig {
   partitions: number;
   seed: number;
   windowMs: number;
-  /** 1-based member number within the service's group (1 for the producer). */
+  /** 1-based member number within the service's group, or the producer's number. */
   member: number;
+  /** Producer processes in all; producer n simulates the n-th range of partners. */
+  producers: number;
+  /** PostgreSQL for the db-writer; null: SQLite in the data dir. */
+  databaseUrl: string | null;
+}
+
+/**
+ * What one producer process is asked to sustain when --producers is not given. One process
+ * (JSON, the client's encoding, one acks=all send in flight) keeps up with several times this on
+ * an idle core; the margin is for a busy machine, where a second process helps a late one.
+ */
+export const PRODUCER_RATE_PER_SEC = 25_000;
+const PRODUCERS_MAX = 16;
+
+/** --producers, or one process per PRODUCER_RATE_PER_SEC of the rate (never more than partners). */
+export function producerCount(options: Pick<DemoOptions, 'producers' | 'ratePerSec' | 'partners'>): number {
+  return options.producers ?? Math.min(PRODUCERS_MAX, options.partners, Math.max(1, Math.ceil(options.ratePerSec / PRODUCER_RATE_PER_SEC)));
 }
 
 export const DEMO_USAGE = `usage: tideline demo gps [options]
@@ -70,10 +94,14 @@ export const DEMO_USAGE = `usage: tideline demo gps [options]
   --nodes N           brokers of the local cluster the demo starts, 1-9 (default 3; 1 = one broker)
   --bootstrap H:P     use a running cluster instead of starting one
   --consumers L       processes per service, e.g. location=5,analytics=1,db=2 (default 1 each)
+  --producers N       producer processes, partners split between them by id range
+                      (default: one per ${PRODUCER_RATE_PER_SEC} updates/s of --rate)
   --kill-broker       SIGKILL the broker leading the most location partitions mid-run
   --kill-broker-at S  ... at S seconds instead (implies --kill-broker)
   --restart-broker-after S|never  start the killed broker again S seconds later (default 5)
   --data-dir DIR      broker data, SQLite database and check files (default: a temp dir)
+  --database-url URL  postgres://user[:password]@host:port/db: the db-writer writes to PostgreSQL
+                      (its tables partner_location and location_history are dropped and recreated)
   --seed N            simulator seed (default 1)
   --window S          analytics tumbling window (default 10)
   --catch-up-timeout S  wait this long for the groups after producing stops (default 60)
@@ -86,7 +114,7 @@ export class DemoUsageError extends TidelineError {
   }
 }
 
-type NumericOption = 'durationSec' | 'partners' | 'ratePerSec' | 'partitions' | 'nodes' | 'seed' | 'windowSec' | 'catchUpTimeoutSec' | 'killBrokerAtSec' | 'killDbWriterAtSec';
+type NumericOption = 'durationSec' | 'partners' | 'ratePerSec' | 'partitions' | 'nodes' | 'producers' | 'seed' | 'windowSec' | 'catchUpTimeoutSec' | 'killBrokerAtSec' | 'killDbWriterAtSec';
 
 const numericFlags: Record<string, NumericOption> = {
   '--duration': 'durationSec',
@@ -94,6 +122,7 @@ const numericFlags: Record<string, NumericOption> = {
   '--rate': 'ratePerSec',
   '--partitions': 'partitions',
   '--nodes': 'nodes',
+  '--producers': 'producers',
   '--seed': 'seed',
   '--window': 'windowSec',
   '--catch-up-timeout': 'catchUpTimeoutSec',
@@ -120,6 +149,7 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     if (numeric !== undefined) options[numeric] = parseNumber(flag, value, fractionalOptions.has(numeric));
     else if (flag === '--bootstrap') options.bootstrap = value;
     else if (flag === '--data-dir') options.dataDir = value;
+    else if (flag === '--database-url') options.databaseUrl = parseDatabaseUrl(value);
     else if (flag === '--consumers') options.consumers = parseConsumers(value, options.consumers);
     else if (flag === '--restart-broker-after') options.restartBrokerAfterSec = value === 'never' ? null : parseNumber(flag, value, true);
     else throw new DemoUsageError(`unknown option ${flag}`);
@@ -128,6 +158,9 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     throw new DemoUsageError('--partners, --rate, --partitions and --window must be at least 1');
   }
   if (options.nodes < 1 || options.nodes > 9) throw new DemoUsageError('--nodes must be 1..9');
+  if (options.producers !== null && (options.producers < 1 || options.producers > PRODUCERS_MAX || options.producers > options.partners)) {
+    throw new DemoUsageError(`--producers must be 1..${PRODUCERS_MAX} and at most --partners`);
+  }
   if (options.killBrokerAtSec === KILL_AT_MIDDLE) options.killBrokerAtSec = options.durationSec / 2;
   // Two nodes are two controller voters: with one killed there is no majority left to fence it
   // and move its leaderships, so the pipeline would just stop until it returns.
@@ -135,6 +168,11 @@ export function parseDemoArgs(args: readonly string[]): DemoOptions {
     throw new DemoUsageError('--kill-broker needs the demo\'s own cluster of at least 3 nodes (not --bootstrap, not --nodes 1 or 2)');
   }
   return options;
+}
+
+function parseDatabaseUrl(value: string): string {
+  if (!isPostgresUrl(value)) throw new DemoUsageError(`--database-url takes a postgres:// or postgresql:// URL, got "${redactedUrl(value)}"`);
+  return value;
 }
 
 function parseNumber(flag: string, value: string, isFractional: boolean): number {

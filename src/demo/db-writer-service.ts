@@ -1,9 +1,9 @@
 // db-writer: the reason the scenario exists. Updates arrive at tens of thousands per second; the
 // database sees one transaction per batch instead. Messages are buffered as they arrive; a single
-// loop takes up to BATCH_MAX of them, applies them in one SQLite transaction (sqlite.ts), and only
-// then commits the batch's offsets to Kafka. A crash between the two replays the batch, which the
-// store's idempotent writes absorb, so nothing is lost and nothing applied twice. Several members
-// share the one database file (SQLite serialises their transactions).
+// loop takes up to BATCH_MAX of them, applies them in one database transaction (SQLite or
+// PostgreSQL, location-store.ts), and only then commits the batch's offsets to Kafka. A crash
+// between the two replays the batch, which the store's idempotent writes absorb, so nothing is
+// lost and nothing applied twice. Several members share the one database.
 //
 // When the member's consumer fails and a new one joins (consumer.ts), the buffer and the offsets
 // not yet committed are dropped: the new assignment may not include those partitions, and a
@@ -14,8 +14,8 @@ import { createRootLogger } from '../common/log.js';
 import { everySecond, onStopRequest, sendStats } from './child-ipc.js';
 import type { ChildConfig } from './config.js';
 import { ServiceConsumer, type LocationMessage } from './consumer.js';
-import { demoFiles } from './files.js';
-import { LocationStore, type PositionedUpdate } from './sqlite.js';
+import { databaseTarget, openLocationStore } from './database.js';
+import type { PositionedUpdate } from './location-store.js';
 import type { LocationUpdate } from './types.js';
 
 const BATCH_MAX = 5_000;
@@ -26,7 +26,7 @@ const COMMIT_RETRY_WAIT_MS = 200;
 const log = createRootLogger('warn', { component: 'demo-db-writer' });
 
 export async function runDbWriterService(config: ChildConfig): Promise<void> {
-  const store = new LocationStore(demoFiles.database(config.dataDir));
+  const store = await openLocationStore(databaseTarget(config.dataDir, config.databaseUrl));
   let buffered: PositionedUpdate[] = [];
   const pendingCommit = new Map<number, number>();
   let events = 0;
@@ -59,7 +59,7 @@ export async function runDbWriterService(config: ChildConfig): Promise<void> {
       continue;
     }
     const batch = buffered.splice(0, BATCH_MAX);
-    store.apply(batch);
+    await store.apply(batch);
     dbTransactions++;
     events += batch.length;
     for (const { partition, offset } of batch) pendingCommit.set(partition, Math.max(pendingCommit.get(partition) ?? 0, offset + 1));
@@ -68,7 +68,7 @@ export async function runDbWriterService(config: ChildConfig): Promise<void> {
   stopReports();
   await commitPending(sc, pendingCommit);
   await sc.close();
-  store.close();
+  await store.close();
   report(true);
 }
 

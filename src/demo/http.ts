@@ -1,18 +1,22 @@
 // A minimal JSON-over-HTTP server on loopback for the demo services: GET routes only, a 404 for
-// anything else, and a 400 for bad query parameters. The port is chosen by the OS unless given.
+// anything else, and a 400 for bad query parameters. The port is chosen by the OS. A stream
+// route (the location service's Server-Sent Events feed) takes the response over and keeps it.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type Route = (url: URL) => { status: number; body: unknown } | undefined;
+/** Answers the request itself and returns true, or returns false to let the JSON routes try. */
+export type StreamRoute = (url: URL, req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface JsonServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startJsonServer(routes: Route[], port = 0): Promise<JsonServer> {
+export async function startJsonServer(routes: Route[], streams: StreamRoute[] = []): Promise<JsonServer> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && streams.some((stream) => stream(url, req, res))) return;
     let answer: { status: number; body: unknown } | undefined;
     if (req.method === 'GET') {
       for (const route of routes) {
@@ -24,11 +28,16 @@ export async function startJsonServer(routes: Route[], port = 0): Promise<JsonSe
     res.writeHead(answer.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer.body));
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   return {
-    port: typeof address === 'object' && address !== null ? address.port : port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open streams (and idle keep-alive sockets) would hold close() forever.
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -1,5 +1,6 @@
 // location-service: keeps every partner's latest position in memory, indexed by a spatial grid,
-// and answers GET /partners/:id and GET /nearby?lat=&lon=&radiusKm=[&limit=]. Its state is
+// and answers GET /partners/:id and GET /nearby?lat=&lon=&radiusKm=[&limit=], and streams the
+// positions as they change on GET /live (Server-Sent Events, live-sse.ts). Its state is
 // rebuilt from the log on start (autocommit is enough: a replay only re-applies updates, and the
 // index keeps the newer of two). With several members each one holds the partners of its own
 // partitions, so a partner is found on the member that holds the partner's partition.
@@ -8,6 +9,7 @@ import { everySecond, onStopRequest, sendStats } from './child-ipc.js';
 import type { ChildConfig } from './config.js';
 import { ServiceConsumer, type LocationMessage } from './consumer.js';
 import { badRequest, startJsonServer, type Route } from './http.js';
+import { startLiveStream } from './live-sse.js';
 import { SpatialIndex } from './spatial-index.js';
 import type { LocationUpdate } from './types.js';
 
@@ -40,11 +42,13 @@ export function locationRoutes(index: SpatialIndex): Route[] {
 
 export async function runLocationService(config: ChildConfig): Promise<void> {
   const index = new SpatialIndex();
-  const server = await startJsonServer(locationRoutes(index));
+  const live = startLiveStream();
+  const server = await startJsonServer(locationRoutes(index), [live.route]);
   let events = 0;
   const sc = await ServiceConsumer.start(config, 'location-service', true, {
     onMessage(message: LocationMessage) {
-      index.upsert(JSON.parse(message.value) as LocationUpdate);
+      const update = JSON.parse(message.value) as LocationUpdate;
+      if (index.upsert(update)) live.feed.record(update);
       events++;
     },
   });
@@ -54,6 +58,7 @@ export async function runLocationService(config: ChildConfig): Promise<void> {
   await new Promise<void>((resolve) => onStopRequest(resolve));
   stopReports();
   await sc.close();
+  live.stop();
   await server.close();
   report(true);
 }

@@ -1,12 +1,13 @@
-// The producer child: runs the simulator at the configured total rate and sends each update to
+// A producer child: runs the simulator for its range of partners (producer n of N takes the n-th
+// id range, simulator.ts) at its share of the total rate, and sends each update to
 // delivery-location-updates keyed by partner id, on the partition Kafka's default partitioner
 // picks for that key (murmur2), so a partner's updates stay ordered on one partition. The
 // producer is idempotent with acks=all, and one send is in flight at a time: a batch is retried
 // until acknowledged (acked-send.ts) before the next one goes out, so a retried batch can never
 // overtake a later one; the updates made meanwhile go in the next batch.
 //
-// When stopped it writes the check files: each partner's last acknowledged update and the events
-// per analytics window. It never counts what the broker did not acknowledge.
+// When stopped it writes its check files: each of its partners' last acknowledged update and the
+// events per analytics window. It never counts what the broker did not acknowledge.
 
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { partitionForKey } from '../client/partitioner.js';
@@ -14,7 +15,7 @@ import { sendUntilAcked } from './acked-send.js';
 import { bootstrapList, type ChildConfig } from './config.js';
 import { demoFiles, writeLastUpdates, writeWindowCounts } from './files.js';
 import { everySecond, onStopRequest, sendStats } from './child-ipc.js';
-import { Simulator } from './simulator.js';
+import { Simulator, producerRanges } from './simulator.js';
 import { LOCATION_TOPIC, windowStartOf, type LocationUpdate } from './types.js';
 
 /** Updates per produce request at most; larger backlogs are spread over several requests. */
@@ -24,9 +25,11 @@ const IDLE_WAIT_MS = 5;
 const SEND_TIMEOUT_MS = 60_000;
 
 export async function runProducerService(config: ChildConfig): Promise<void> {
-  const simulator = new Simulator({ partners: config.partners, ratePerSec: config.ratePerSec, seed: config.seed });
+  const range = producerRanges(config.partners, config.producers)[config.member - 1]!;
+  const simulator = new Simulator({ partners: config.partners, ratePerSec: config.ratePerSec, seed: config.seed, range });
+  const ratePerSec = (config.ratePerSec * (range.to - range.from)) / config.partners;
   const producer = new Producer({
-    clientId: `demo-gps-producer-${config.runId}`,
+    clientId: `demo-gps-producer-${config.runId}-${config.member}`,
     bootstrapBrokers: bootstrapList(config.bootstrap),
     serializers: stringSerializers,
     idempotent: true,
@@ -42,7 +45,7 @@ export async function runProducerService(config: ChildConfig): Promise<void> {
   onStopRequest(() => {
     isStopping = true;
   });
-  const report = (): void => sendStats({ name: 'producer', member: 1, events: produced, sendRetries });
+  const report = (): void => sendStats({ name: 'producer', member: config.member, events: produced, sendRetries });
   // The first report tells the parent that producing starts now.
   report();
   const stopReports = everySecond(report);
@@ -50,7 +53,7 @@ export async function runProducerService(config: ChildConfig): Promise<void> {
   const startMs = Date.now();
   let generated = 0;
   while (!isStopping) {
-    const due = Math.floor(((Date.now() - startMs) / 1000) * config.ratePerSec) - generated;
+    const due = Math.floor(((Date.now() - startMs) / 1000) * ratePerSec) - generated;
     if (due <= 0) {
       await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
       continue;
@@ -74,8 +77,8 @@ export async function runProducerService(config: ChildConfig): Promise<void> {
     produced += updates.length;
   }
   stopReports();
-  writeLastUpdates(demoFiles.lastUpdates(config.dataDir), [...lastUpdates.values()].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)));
-  writeWindowCounts(demoFiles.producedWindows(config.dataDir), windowCounts);
+  writeLastUpdates(demoFiles.lastUpdates(config.dataDir, config.member), [...lastUpdates.values()].sort((a, b) => (a.partnerId < b.partnerId ? -1 : 1)));
+  writeWindowCounts(demoFiles.producedWindows(config.dataDir, config.member), windowCounts);
   await producer.close();
-  sendStats({ name: 'producer', member: 1, events: produced, sendRetries, isFinal: true });
+  sendStats({ name: 'producer', member: config.member, events: produced, sendRetries, isFinal: true });
 }

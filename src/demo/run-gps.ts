@@ -1,7 +1,7 @@
 // `tideline demo gps`: starts a broker or a local cluster (unless --bootstrap), creates the
-// topics, starts the services (--consumers members each) and the producer as child processes,
+// topics, starts the services (--consumers members each) and the producers as child processes,
 // prints a status line a second (plus a line whenever the location topic's leaders or a service's
-// assignment change), optionally kills a broker mid-run, and after --duration stops the producer,
+// assignment change), optionally kills a broker mid-run, and after --duration stops the producers,
 // waits for every group to reach the log end, stops the services and prints the one summary
 // line. Exit code 0 only when every group consumed everything produced, nothing is lagging, and
 // the database holds one row per partner that produced. Every process it started is stopped on
@@ -14,12 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { externalBroker, startDemoBrokers, type DemoBroker } from './broker.js';
 import { BrokerFault } from './broker-fault.js';
 import { DemoChild } from './children.js';
-import type { ChildConfig, DemoOptions } from './config.js';
+import { producerCount, type ChildConfig, type DemoOptions } from './config.js';
 import { demoFiles, readLastUpdates, removeRunFiles } from './files.js';
 import { formatLeaders, type LeaderView } from './leadership.js';
 import { ProgressReader, type Progress } from './progress.js';
 import { ServiceMembers } from './services.js';
-import { LocationStoreReader } from './sqlite.js';
+import { databaseTarget, describeDatabase, openLocationReader, resetDatabase } from './database.js';
 import { formatAssignment, formatStatus, type StatusSample } from './status.js';
 import { SERVICE_NAMES, groupIdFor, type ServiceName } from './types.js';
 import { createDemoTopics } from './topics.js';
@@ -38,10 +38,11 @@ interface Running {
   childConfig: ChildConfig;
   reader: ProgressReader;
   services: ServiceMembers | undefined;
-  producer: DemoChild | undefined;
+  /** The producer processes, each simulating its range of partners. */
+  producers: DemoChild[];
   fault: BrokerFault | undefined;
   groupIds: Map<ServiceName, string>;
-  /** When the producer reported that it runs: --duration and --kill-*-at count from here. */
+  /** When every producer reported that it runs: --duration and --kill-*-at count from here. */
   startMs: number | undefined;
   lastSample: StatusSample | undefined;
   /** The latest leadership read, which --kill-broker picks its broker from. */
@@ -65,7 +66,7 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
   // Ctrl-C or a SIGTERM: take every child down before leaving (a service or producer would notice
   // the lost IPC channel anyway, but the brokers have none), also while the brokers are starting.
   const onSignal = (signal: NodeJS.Signals): void => {
-    run?.producer?.kill();
+    for (const p of run?.producers ?? []) p.kill();
     run?.services?.killAll();
     void starting
       .then((broker) => broker.stop(), () => {})
@@ -74,7 +75,7 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
   let broker: DemoBroker | undefined;
   // Should this process die of an uncaught error, no broker or child may outlive it.
   const onExit = (): void => {
-    run?.producer?.kill();
+    for (const p of run?.producers ?? []) p.kill();
     run?.services?.killAll();
     broker?.killNow();
   };
@@ -84,19 +85,21 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
   try {
     broker = await starting;
     const layout = await createDemoTopics(broker.bootstrap, options.partitions, broker.brokerCount);
+    const database = databaseTarget(dataDir, options.databaseUrl);
+    await resetDatabase(database);
     write(
       `demo gps: ${broker.brokerCount === 1 ? 'broker' : `${broker.brokerCount} brokers`} ${broker.bootstrap}, data dir ${dataDir}, ` +
-        `${options.partners} partners at ${options.ratePerSec}/s for ${options.durationSec}s, ` +
-        `${options.partitions} partitions x ${layout.replicas} replicas (min.insync.replicas=${layout.minInsyncReplicas})`,
+        `${options.partners} partners at ${options.ratePerSec}/s for ${options.durationSec}s from ${producerCount(options)} producer(s), ` +
+        `${options.partitions} partitions x ${layout.replicas} replicas (min.insync.replicas=${layout.minInsyncReplicas}), db-writer into ${describeDatabase(database)}`,
     );
     if (broker.consoleUrls.length > 0) write(`demo gps: web console ${broker.consoleUrls[0]}/#/map (every node: ${broker.consoleUrls.join(' ')})`);
     run = newRun(options, broker, dataDir, runId, write);
     return await pipeline(run);
   } finally {
     run?.fault?.finish();
-    run?.producer?.kill();
+    for (const p of run?.producers ?? []) p.kill();
     run?.services?.killAll();
-    await Promise.all([run?.producer?.exited, run?.services?.exited()]);
+    await Promise.all([...(run?.producers ?? []).map((p) => p.exited), run?.services?.exited()]);
     await run?.reader.close();
     await broker?.stop();
     process.off('SIGINT', onSignal);
@@ -120,10 +123,12 @@ function newRun(options: DemoOptions, broker: DemoBroker, dataDir: string, runId
       seed: options.seed,
       windowMs: options.windowSec * 1000,
       member: 1,
+      producers: producerCount(options),
+      databaseUrl: options.databaseUrl,
     },
     reader: new ProgressReader(broker.bootstrap, options.partitions, [...groupIds.values()]),
     services: undefined,
-    producer: undefined,
+    producers: [],
     fault:
       killBrokerAtSec === null || broker.cluster === null
         ? undefined
@@ -158,15 +163,15 @@ async function startBrokers(options: DemoOptions, dataDir: string, write: (line:
 
 async function pipeline(run: Running): Promise<DemoResult> {
   run.services = new ServiceMembers(run.childConfig, run.options.consumers);
-  run.producer = new DemoChild('producer', 1, run.childConfig);
+  run.producers = Array.from({ length: run.childConfig.producers }, (_, i) => new DemoChild('producer', i + 1, run.childConfig));
   // Starting a dozen Node processes takes seconds on a small machine; the clock starts when the
-  // producer does, so that --duration is time spent producing.
+  // producers do, so that --duration is time spent producing.
   const spawnedMs = Date.now();
-  void run.producer.started.then(() => (run.startMs = Date.now()));
+  void Promise.all(run.producers.map((p) => p.started)).then(() => (run.startMs = Date.now()));
   const { killDbWriterAtSec } = run.options;
   let isDbWriterKilled = false;
   await everySecondUntil(run, async () => {
-    if (run.startMs === undefined && Date.now() - spawnedMs > PRODUCER_START_TIMEOUT_MS) throw new Error('the producer did not start');
+    if (run.startMs === undefined && Date.now() - spawnedMs > PRODUCER_START_TIMEOUT_MS) throw new Error('the producers did not start');
     const elapsedSec = elapsedSecOf(run);
     if (killDbWriterAtSec !== null && !isDbWriterKilled && elapsedSec >= killDbWriterAtSec) {
       isDbWriterKilled = true;
@@ -176,14 +181,17 @@ async function pipeline(run: Running): Promise<DemoResult> {
     await run.fault?.maybeKill(elapsedSec, run.leaderView);
     return elapsedSec >= run.options.durationSec;
   });
-  const producerExit = await run.producer.stop(CHILD_STOP_TIMEOUT_MS);
-  const acked = run.producer.finalStats?.events;
-  if (producerExit.code !== 0 || acked === undefined) throw new Error(`the producer failed: ${JSON.stringify(producerExit)}`);
+  const producerExits = await Promise.all(run.producers.map((p) => p.stop(CHILD_STOP_TIMEOUT_MS)));
+  let acked = 0;
+  for (const [i, p] of run.producers.entries()) {
+    if (producerExits[i]!.code !== 0 || p.finalStats === undefined) throw new Error(`${p.label} failed: ${JSON.stringify(producerExits[i])}`);
+    acked += p.finalStats.events;
+  }
   const deadline = Date.now() + run.options.catchUpTimeoutSec * 1000;
   const final = await everySecondUntil(run, (progress) => Date.now() >= deadline || (progress !== undefined && isCaughtUp(progress)));
   if (final === undefined) throw new Error('could not read the groups\' progress from the cluster');
   const failed = await run.services.stop(CHILD_STOP_TIMEOUT_MS);
-  return summarize(run, final, acked, failed);
+  return summarize(run, final, acked, failed, await databaseRowCount(run));
 }
 
 function elapsedSecOf(run: Running): number {
@@ -205,7 +213,8 @@ async function everySecondUntil(run: Running, isDone: (progress: Progress | unde
     await new Promise((resolve) => setTimeout(resolve, STATUS_INTERVAL_MS));
     const dead = run.services!.exitedMember();
     if (dead !== undefined) throw new Error(`the ${dead.label} process exited unexpectedly`);
-    if (run.producer?.hasExited === true && run.producer.finalStats === undefined) throw new Error('the producer exited unexpectedly');
+    const lostProducer = run.producers.find((p) => p.hasExited && p.finalStats === undefined);
+    if (lostProducer !== undefined) throw new Error(`the ${lostProducer.label} process exited unexpectedly`);
     const elapsedSec = elapsedSecOf(run);
     const [progress, view] = await Promise.all([
       run.reader.progress().catch((err: unknown) => err as Error),
@@ -229,7 +238,7 @@ function printStatus(run: Running, elapsedSec: number, progress: Progress): void
   run.isUrlsPrinted = true;
   run.write(
     `demo gps: http://127.0.0.1:${location}/partners/p000001  http://127.0.0.1:${location}/nearby?lat=52.5&lon=13.4&radiusKm=1` +
-      `  http://127.0.0.1:${analytics}/zones`,
+      `  http://127.0.0.1:${location}/live  http://127.0.0.1:${analytics}/zones`,
   );
 }
 
@@ -242,7 +251,7 @@ function printChanges(run: Running, elapsedSec: number, view: LeaderView | undef
     if (leaders !== run.printedLeaders) run.write(`${at} ${leaders}`);
     run.printedLeaders = leaders;
   }
-  for (const child of [run.producer, ...run.services!.all()]) {
+  for (const child of [...run.producers, ...run.services!.all()]) {
     const incident = incidentOf(child);
     if (incident === undefined || incident.count <= (run.printedIncidents.get(child!.label) ?? 0)) continue;
     run.printedIncidents.set(child!.label, incident.count);
@@ -261,25 +270,31 @@ function printChanges(run: Running, elapsedSec: number, view: LeaderView | undef
 function incidentOf(child: DemoChild | undefined): { count: number; text: string } | undefined {
   const stats = child?.stats;
   if (stats === undefined) return undefined;
-  if (child!.name === 'producer') return { count: stats.sendRetries ?? 0, text: 'producer: a send failed; its unacknowledged partitions were sent again' };
+  if (child!.name === 'producer') return { count: stats.sendRetries ?? 0, text: `${child!.label}: a send failed; its unacknowledged partitions were sent again` };
   return { count: stats.restarts ?? 0, text: `${child!.label}: its consumer failed; a new one joined the group` };
 }
 
-function summarize(run: Running, progress: Progress, acked: number, failed: string[]): DemoResult {
+async function databaseRowCount(run: Running): Promise<number> {
+  const reader = await openLocationReader(databaseTarget(run.childConfig.dataDir, run.childConfig.databaseUrl));
+  try {
+    return await reader.latestRowCount();
+  } finally {
+    await reader.close();
+  }
+}
+
+function summarize(run: Running, progress: Progress, acked: number, failed: string[], dbRows: number): DemoResult {
   const consumedBy = (s: ServiceName): number => progress.groups.get(run.groupIds.get(s)!)!.consumed;
   const lag = [...progress.groups.values()].reduce((sum, g) => sum + g.lag, 0);
-  const reader = new LocationStoreReader(demoFiles.database(run.childConfig.dataDir));
-  const dbRows = reader.latestRowCount();
-  reader.close();
-  const partnersProduced = readLastUpdates(demoFiles.lastUpdates(run.childConfig.dataDir)).length;
+  const partnersProduced = readLastUpdates(run.childConfig.dataDir).length;
   const summary =
     `demo summary produced=${progress.produced} location=${consumedBy('location-service')} analytics=${consumedBy('analytics')}` +
     ` db=${consumedBy('db-writer')} db_rows=${dbRows} lag=${lag}`;
   const problems: string[] = [];
   if (acked === 0) problems.push('nothing was produced');
-  if (progress.produced < acked) problems.push(`the log holds ${progress.produced} records but the producer had ${acked} acknowledged`);
-  // The producer is idempotent and retries until acknowledged, so more would be duplicates.
-  if (progress.produced > acked) problems.push(`the log holds ${progress.produced} records but the producer sent ${acked} (duplicates)`);
+  if (progress.produced < acked) problems.push(`the log holds ${progress.produced} records but the producers had ${acked} acknowledged`);
+  // The producers are idempotent and retry until acknowledged, so more would be duplicates.
+  if (progress.produced > acked) problems.push(`the log holds ${progress.produced} records but the producers sent ${acked} (duplicates)`);
   for (const s of SERVICE_NAMES) if (consumedBy(s) !== progress.produced) problems.push(`${s} consumed ${consumedBy(s)} of ${progress.produced}`);
   if (lag !== 0) problems.push(`lag ${lag} left`);
   if (dbRows !== partnersProduced) problems.push(`${dbRows} latest rows for ${partnersProduced} partners`);

@@ -33,7 +33,7 @@ export class ServiceMembers {
     return this.of(service).map((m) => m.stats?.partitions);
   }
 
-  /** SQLite transactions of every db-writer, including members killed and replaced. */
+  /** Database transactions of every db-writer, including members killed and replaced. */
   dbTransactions(): number {
     return this.dbTransactionsOfKilled + this.of('db-writer').reduce((sum, m) => sum + (m.stats?.dbTransactions ?? 0), 0);
   }

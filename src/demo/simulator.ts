@@ -6,6 +6,11 @@
 // every N / R seconds. Movement advances by that nominal interval rather than by wall-clock time,
 // which makes the sequence of positions depend only on the seed and the partner count; only `ts`
 // (the wall-clock time the update is made) differs between runs.
+//
+// Several producer processes split the partners by id range (`producerRanges`), each simulating
+// only its own; a partner thus stays in one process and its updates stay in order. A range's
+// random sequence derives from the seed and the range's first partner, so one producer (the
+// range starting at 0) replays exactly what the single-process simulator always did.
 
 import {
   BLOCK_KM_EAST_WEST,
@@ -20,10 +25,23 @@ import { SeededRandom } from '../common/random.js';
 import type { LocationUpdate, PartnerStatus } from './types.js';
 
 export interface SimulatorOptions {
+  /** All partners of the demo. */
   partners: number;
   /** Total updates per second across all partners; sets each partner's reporting interval. */
   ratePerSec: number;
   seed: number;
+  /** The partners this simulator moves, [from, to) by index; all when absent. */
+  range?: PartnerRange;
+}
+
+export interface PartnerRange {
+  from: number;
+  to: number;
+}
+
+/** `producers` contiguous ranges of partner indexes, sizes differing by one at most. */
+export function producerRanges(partners: number, producers: number): PartnerRange[] {
+  return Array.from({ length: producers }, (_, i) => ({ from: Math.floor((i * partners) / producers), to: Math.floor(((i + 1) * partners) / producers) }));
 }
 
 interface Partner {
@@ -54,9 +72,10 @@ export class Simulator {
   private cursor = 0;
 
   constructor(options: SimulatorOptions) {
-    this.random = new SeededRandom(options.seed);
+    const { from, to } = options.range ?? { from: 0, to: options.partners };
+    this.random = new SeededRandom(options.seed + Math.imul(from, 0x9e3779b1));
     this.intervalSec = options.partners / options.ratePerSec;
-    for (let i = 0; i < options.partners; i++) this.partners.push(this.newPartner(i));
+    for (let i = from; i < to; i++) this.partners.push(this.newPartner(i));
   }
 
   get partnerCount(): number {

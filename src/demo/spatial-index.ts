@@ -31,19 +31,23 @@ export class SpatialIndex {
     return this.latest.get(partnerId);
   }
 
-  /** Keeps the newer of the stored and the given update (a replay never moves a partner back). */
-  upsert(update: LocationUpdate): void {
+  /**
+   * Keeps the newer of the stored and the given update (a replay never moves a partner back);
+   * false when the given one is older and was dropped.
+   */
+  upsert(update: LocationUpdate): boolean {
     const previous = this.latest.get(update.partnerId);
-    if (previous !== undefined && previous.ts > update.ts) return;
+    if (previous !== undefined && previous.ts > update.ts) return false;
     this.latest.set(update.partnerId, update);
     const key = cellKey(Math.floor(update.lat / CELL_DEG), Math.floor(update.lon / CELL_DEG));
     const oldKey = this.cellOf.get(update.partnerId);
-    if (oldKey === key) return;
+    if (oldKey === key) return true;
     if (oldKey !== undefined) this.cells.get(oldKey)?.delete(update.partnerId);
     let cell = this.cells.get(key);
     if (cell === undefined) this.cells.set(key, (cell = new Set()));
     cell.add(update.partnerId);
     this.cellOf.set(update.partnerId, key);
+    return true;
   }
 
   /** Partners within `radiusKm`, nearest first, at most `limit`. */

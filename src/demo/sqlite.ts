@@ -1,14 +1,10 @@
-// The demo's SQLite store over better-sqlite3 (a CommonJS native module, loaded with require and
-// typed here by the few calls the demo makes). Two tables: partner_location holds the latest
-// update per partner together with the Kafka position it came from, and location_history a
-// sample of updates keyed by that position. Both writes are idempotent, which is what lets the
-// db-writer replay a batch after a crash without double-applying it:
-// - the upsert only replaces a row with an update from a later offset, so a replay never moves a
-//   partner back in time;
-// - history rows are keyed by (partition, offset) and inserted with OR IGNORE, and the sample is
-//   chosen by offset, so a replay picks the same rows.
+// The demo's SQLite store (the embedded default; location-store.ts has the interface and the
+// idempotence rules) over better-sqlite3, a CommonJS native module loaded with require and typed
+// here by the few calls the demo makes. better-sqlite3 is synchronous: a batch's transaction runs
+// to its end before the promise resolves.
 
 import { createRequire } from 'node:module';
+import { isSampled, type LocationStore, type LocationStoreReader, type PositionedUpdate } from './location-store.js';
 import type { LocationUpdate } from './types.js';
 
 interface Statement {
@@ -34,15 +30,6 @@ function openDatabase(path: string, isReadonly: boolean): Database {
   return new Constructor(path, isReadonly ? { readonly: true, fileMustExist: true } : {});
 }
 
-/** One update with the Kafka position it was read from. */
-export interface PositionedUpdate {
-  partition: number;
-  offset: number;
-  update: LocationUpdate;
-}
-
-/** Every HISTORY_SAMPLE_EVERY-th offset of a partition is kept in location_history. */
-export const HISTORY_SAMPLE_EVERY = 10;
 const BUSY_TIMEOUT_MS = 30_000;
 
 const SCHEMA = `
@@ -60,7 +47,7 @@ CREATE TABLE IF NOT EXISTS location_history (
 ) WITHOUT ROWID;
 `;
 
-export class LocationStore {
+export class SqliteLocationStore implements LocationStore {
   private readonly db: Database;
   private readonly applyBatch: (batch: readonly PositionedUpdate[]) => void;
 
@@ -86,45 +73,44 @@ export class LocationStore {
     this.applyBatch = this.db.transaction((batch: readonly PositionedUpdate[]) => {
       for (const { partition, offset, update: u } of batch) {
         upsert.run(u.partnerId, u.lat, u.lon, u.speedKmh, u.heading, u.status, u.ts, partition, offset);
-        if (offset % HISTORY_SAMPLE_EVERY === 0) history.run(partition, offset, u.partnerId, u.lat, u.lon, u.speedKmh, u.status, u.ts);
+        if (isSampled(offset)) history.run(partition, offset, u.partnerId, u.lat, u.lon, u.speedKmh, u.status, u.ts);
       }
     });
   }
 
-  /** Applies the batch in one transaction; it is durable (per the pragmas) when this returns. */
-  apply(batch: readonly PositionedUpdate[]): void {
+  /** Durable (per the pragmas) when it resolves. */
+  async apply(batch: readonly PositionedUpdate[]): Promise<void> {
     this.applyBatch(batch);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }
 
-/** Read-only access for the demo's summary and tests. */
-export class LocationStoreReader {
+export class SqliteLocationReader implements LocationStoreReader {
   private readonly db: Database;
 
   constructor(path: string) {
     this.db = openDatabase(path, true);
   }
 
-  latestRowCount(): number {
+  async latestRowCount(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM partner_location').get() as { n: number }).n;
   }
 
-  historyRowCount(): number {
+  async historyRowCount(): Promise<number> {
     return (this.db.prepare('SELECT count(*) AS n FROM location_history').get() as { n: number }).n;
   }
 
-  latestUpdates(): LocationUpdate[] {
+  async latestUpdates(): Promise<LocationUpdate[]> {
     const rows = this.db
       .prepare('SELECT partner_id, lat, lon, speed_kmh, heading, status, ts FROM partner_location ORDER BY partner_id')
       .all() as { partner_id: string; lat: number; lon: number; speed_kmh: number; heading: number; status: LocationUpdate['status']; ts: number }[];
     return rows.map((r) => ({ partnerId: r.partner_id, lat: r.lat, lon: r.lon, speedKmh: r.speed_kmh, heading: r.heading, status: r.status, ts: r.ts }));
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 }

@@ -36,11 +36,11 @@ export function groupIdFor(service: ServiceName, runId: string): string {
 export interface ChildStats {
   type: 'stats';
   name: ChildName;
-  /** 1-based member number within the service's group (1 for the producer). */
+  /** 1-based member number within the service's group, or the producer's number. */
   member: number;
   /** Records produced (producer) or handed to the service (consumers). */
   events: number;
-  /** db-writer only: committed SQLite transactions. */
+  /** db-writer only: committed database transactions. */
   dbTransactions?: number;
   /** Listening HTTP port, for services that serve one. */
   httpPort?: number;

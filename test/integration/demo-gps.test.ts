@@ -12,88 +12,15 @@
 // assignment line shows one member idle.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { Consumer, stringDeserializers, type Message } from '@platformatic/kafka';
-import { demoFiles, readAnalyticsWindows, readLastUpdates, readWindowCounts } from '../../src/demo/files.js';
-import { LocationStoreReader } from '../../src/demo/sqlite.js';
+import { demoFiles, readWindowCounts } from '../../src/demo/files.js';
 import { KafkaAdmin } from '../../src/client/index.js';
 import { ZONE_STATS_TOPIC } from '../../src/demo/types.js';
 import type { PartitionZoneStats } from '../../src/demo/partition-windows.js';
 import { startBroker } from '../helpers/broker.js';
 import { makeTempDir } from '../helpers/cleanup.js';
-import { tidelineBin } from '../helpers/repo-root.js';
-
-interface DemoRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const groups = new Set<number>();
-after(() => {
-  // The demo runs in its own process group: kill it whole, so no broker or service outlives a failure.
-  for (const pid of groups) {
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch (err) {
-      void err; // already gone
-    }
-  }
-});
-
-function runDemo(args: string[], timeoutMs: number): Promise<DemoRun> {
-  const child = spawn(process.execPath, [tidelineBin, 'demo', 'gps', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  groups.add(child.pid!);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      groups.delete(child.pid!);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function parseSummary(stdout: string): Record<string, number> {
-  const lines = stdout.split('\n').filter((l) => l.startsWith('demo summary '));
-  assert.equal(lines.length, 1, `one summary line expected:\n${stdout}`);
-  return Object.fromEntries(lines[0]!.slice('demo summary '.length).split(' ').map((kv) => {
-    const [k, v] = kv.split('=');
-    return [k!, Number(v)];
-  }));
-}
-
-function checkRun(run: DemoRun, dataDir: string, partners: number, options: { hasWindows: boolean } = { hasWindows: true }): void {
-  const explain = `stdout:\n${run.stdout}\nstderr:\n${run.stderr.slice(-4000)}`;
-  assert.equal(run.code, 0, explain);
-  const summary = parseSummary(run.stdout);
-  assert.ok(summary.produced! > partners, explain);
-  for (const group of ['location', 'analytics', 'db']) assert.equal(summary[group], summary.produced, `${group}: ${explain}`);
-  assert.equal(summary.lag, 0);
-  assert.equal(summary.db_rows, partners);
-
-  const produced = readLastUpdates(demoFiles.lastUpdates(dataDir));
-  assert.equal(produced.length, partners);
-  const reader = new LocationStoreReader(demoFiles.database(dataDir));
-  try {
-    assert.deepEqual(reader.latestUpdates(), produced);
-    assert.ok(reader.historyRowCount() > 0, 'sampled history rows');
-  } finally {
-    reader.close();
-  }
-
-  // After a broker failure a consumer replays from its last commit, so the analytics counts
-  // can exceed the produced ones (see analytics-service.ts); they are exact only without one.
-  if (!options.hasWindows) return;
-  const producedWindows = readWindowCounts(demoFiles.producedWindows(dataDir));
-  assert.deepEqual(readAnalyticsWindows(dataDir), producedWindows);
-  assert.equal(Object.values(producedWindows).reduce((a, b) => a + b, 0), summary.produced);
-}
+import { checkRun, runDemo } from '../helpers/demo-run.js';
 
 /** Reads delivery-zone-stats to its end from the demo's broker log dir, restarted after the run. */
 async function readZoneStats(dataDir: string): Promise<PartitionZoneStats[]> {
@@ -126,20 +53,20 @@ describe('tideline demo gps on one node', { timeout: 100_000 }, () => {
   test('10,000 partners for 6 s: every group catches up, the database and the analytics windows match', async () => {
     const dataDir = makeTempDir('tideline-demo-');
     const run = await runDemo([...common, '--duration', '6', '--data-dir', dataDir], 50_000);
-    checkRun(run, dataDir, partners);
+    await checkRun(run, dataDir, partners);
     // The compacted stats topic: the last record of each (zone, window) adds up to the window's events.
     const latest = new Map<string, PartitionZoneStats>();
     for (const s of await readZoneStats(dataDir)) latest.set(`${s.zone}@${s.windowStartMs}@${s.partition}`, s);
     const perWindow: Record<string, number> = {};
     for (const s of latest.values()) perWindow[String(s.windowStartMs)] = (perWindow[String(s.windowStartMs)] ?? 0) + s.events;
-    assert.deepEqual(perWindow, readWindowCounts(demoFiles.producedWindows(dataDir)));
+    assert.deepEqual(perWindow, readWindowCounts(dataDir));
   });
 
   test('the db-writer is SIGKILLed at 2.5 s and replaced: no update lost, no latest row stale', async () => {
     const dataDir = makeTempDir('tideline-demo-');
     const run = await runDemo([...common, '--duration', '5', '--kill-db-writer-at', '2.5', '--data-dir', dataDir], 50_000);
     assert.match(run.stdout, /killed the db-writer/);
-    checkRun(run, dataDir, partners);
+    await checkRun(run, dataDir, partners);
   });
 });
 
@@ -178,7 +105,7 @@ describe('tideline demo gps on a 3-node cluster', { timeout: 70_000 }, () => {
     const moved = lines.find((l) => run.stdout.indexOf(l.line) > killIndex && l.leaders.get(victim) === 0 && l.leaderless === 0);
     assert.ok(moved !== undefined, `no leaders line shows broker ${victim} without leaderships: ${explain}`);
     assert.equal([...moved.leaders.values()].reduce((a, b) => a + b, 0), 12, moved.line);
-    checkRun(run, dataDir, partners, { hasWindows: false });
+    await checkRun(run, dataDir, partners, { hasWindows: false });
   });
 });
 
@@ -202,6 +129,6 @@ describe('tideline demo gps with several members per service', { timeout: 50_000
     const db = last('db');
     assert.equal(db.length, 2, explain);
     assert.ok(db.every((m) => !m.endsWith('=idle')), explain);
-    checkRun(run, dataDir, 2000, { hasWindows: true });
+    await checkRun(run, dataDir, 2000);
   });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TidelineErrorCode } from '../../../src/common/errors.js';
-import { defaultDemoOptions, parseConsumers, parseDemoArgs } from '../../../src/demo/config.js';
+import { defaultDemoOptions, parseConsumers, parseDemoArgs, producerCount } from '../../../src/demo/config.js';
 import { formatAssignment, formatPartitions, formatStatus } from '../../../src/demo/status.js';
 
 const isUsageError = (err: { code?: string }) => err.code === TidelineErrorCode.CLI_USAGE;
@@ -44,8 +44,19 @@ test('--consumers sets members per service by label or name', () => {
   }
 });
 
+test('--producers, or one per 25,000/s of the rate, never more than partners; --database-url takes postgres URLs', () => {
+  assert.equal(producerCount(parseDemoArgs([])), 1);
+  assert.equal(producerCount(parseDemoArgs(['--rate', '25000'])), 1);
+  assert.equal(producerCount(parseDemoArgs(['--rate', '60000'])), 3);
+  assert.equal(producerCount(parseDemoArgs(['--rate', '60000', '--partners', '2'])), 2);
+  assert.equal(producerCount(parseDemoArgs(['--producers', '4'])), 4);
+  assert.equal(parseDemoArgs([]).databaseUrl, null);
+  assert.equal(parseDemoArgs(['--database-url', 'postgres://u@h:5432/d']).databaseUrl, 'postgres://u@h:5432/d');
+  assert.equal(parseDemoArgs(['--database-url', 'postgresql://u@h/d']).databaseUrl, 'postgresql://u@h/d');
+});
+
 test('bad input is a usage error', () => {
-  const cases = [['--partners'], ['--partners', 'x'], ['--partners', '1.5'], ['--rate', '0'], ['--nope', '1'], ['--duration', '-1'], ['--nodes', '0'], ['--nodes', '10'], ['--restart-broker-after', 'soon']];
+  const cases = [['--producers', '0'], ['--producers', '17'], ['--producers', '3', '--partners', '2'], ['--database-url', 'sqlite:///x'], ['--partners'], ['--partners', 'x'], ['--partners', '1.5'], ['--rate', '0'], ['--nope', '1'], ['--duration', '-1'], ['--nodes', '0'], ['--nodes', '10'], ['--restart-broker-after', 'soon']];
   for (const args of cases) assert.throws(() => parseDemoArgs(args), isUsageError, args.join(' '));
 });
 

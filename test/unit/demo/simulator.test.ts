@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BLOCK_DEG, CITY } from '../../../src/demo/city.js';
-import { Simulator, partnerIdOf } from '../../../src/demo/simulator.js';
+import { Simulator, partnerIdOf, producerRanges } from '../../../src/demo/simulator.js';
 import type { LocationUpdate } from '../../../src/demo/types.js';
 
 function run(seed: number, count: number): LocationUpdate[] {
@@ -44,4 +44,15 @@ test('partners stay in the box, drive at plausible speeds, and move along street
   }
   assert.ok(moves > 1_000, `partners moved ${moves} times`);
   assert.ok(updates.some((u) => u.status === 'idle') && updates.some((u) => u.status === 'to_dropoff'));
+});
+
+test('producer ranges cover every partner once; range 0 replays the single simulator', () => {
+  assert.deepEqual(producerRanges(10, 3), [{ from: 0, to: 3 }, { from: 3, to: 6 }, { from: 6, to: 10 }]);
+  assert.deepEqual(producerRanges(5, 1), [{ from: 0, to: 5 }]);
+  const whole = new Simulator({ partners: 50, ratePerSec: 10, seed: 7 });
+  const first = new Simulator({ partners: 50, ratePerSec: 10, seed: 7, range: { from: 0, to: 50 } });
+  for (let i = 0; i < 500; i++) assert.deepEqual(first.next(1), whole.next(1));
+  const second = new Simulator({ partners: 50, ratePerSec: 10, seed: 7, range: { from: 25, to: 50 } });
+  const ids = Array.from({ length: 26 }, () => second.next(1).partnerId);
+  assert.deepEqual([ids[0], ids[24], ids[25]], [partnerIdOf(25), partnerIdOf(49), partnerIdOf(25)]);
 });
