@@ -72,10 +72,17 @@ function draw(canvas, g, snap) {
     ctx.lineTo(x(lon), canvas.height);
   }
   ctx.stroke();
+  // Dots shrink as partners multiply, so 100,000 of them still show the streets they move on.
+  const n = snap.partners.length;
+  const r = n > 20000 ? 0.7 : n > 5000 ? 1 : n > 1000 ? 2 : 3;
   for (const p of snap.partners) {
     ctx.fillStyle = STATUS_COLORS[p.status] ?? '#333';
+    if (r <= 1) {
+      ctx.fillRect(x(p.lon) - r, y(p.lat) - r, 2 * r, 2 * r);
+      continue;
+    }
     ctx.beginPath();
-    ctx.arc(x(p.lon), y(p.lat), 3, 0, 2 * Math.PI);
+    ctx.arc(x(p.lon), y(p.lat), r, 0, 2 * Math.PI);
     ctx.fill();
   }
 }
