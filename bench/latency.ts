@@ -23,6 +23,8 @@ export interface LatencyOptions {
   durationSec: number;
   recordBytes: number;
   scratchDir: string;
+  /** Called with each point's fresh topic before calibration (see ThroughputOptions.prepareTopic). */
+  prepareTopic?: (topic: string) => Promise<void>;
 }
 
 export interface LatencyRow {
@@ -78,6 +80,7 @@ async function measurePoint(tool: LoadTool, broker: BrokerHandle, point: Point, 
   const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
   const row: LatencyRow = { targetRate: target, lingerMs, toolRate: target, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
   try {
+    await o.prepareTopic?.(topic);
     row.toolRate = await calibrate(tool.path, broker.bootstrap, topic, point, o, log);
     const latencyFile = join(o.scratchDir, `latency-${target}-${lingerMs}.txt`);
     const before = broker.cpu();

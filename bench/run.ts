@@ -12,15 +12,17 @@ import { parseArgs } from 'node:util';
 import { startBroker, type BrokerHandle } from './broker.js';
 import { installCleanupHandlers, stopAll } from './children.js';
 import { runLatency, type LatencyRow } from './latency.js';
+import { STANDALONE_BENCHMARKS } from './standalone-benchmarks.js';
 import { INSTALL_HINT, prepareLoadTool, type LoadTool } from './load-tool.js';
 import { readCpuProfile, sourceMappedLocator, summarizeProfile, type ProfileSummary } from './profile.js';
 import { latencyTable, machineInfo, profileTable, throughputTable, writeResults } from './report.js';
 import { runThroughput, VARIANTS, type ThroughputRow } from './throughput.js';
 
-const USAGE = `usage: npm run bench -- [throughput|latency] [options]
+const USAGE = `usage: npm run bench -- [throughput|latency|cluster|footprint|peers] [options]
 
   throughput (default)  produce N records with acks=1, acks=all, lz4, zstd and kafkajs; consume them back
   latency               produce at fixed rates with acks=all; produce→ack p50/p99/p99.9
+  cluster, footprint, peers   see \`npm run bench -- NAME --help\`
 
 options:
   --records N          records per librdkafka run (default 2000000)
@@ -121,6 +123,8 @@ async function runScenario(o: Options, tool: LoadTool, broker: BrokerHandle, rep
 
 async function main(): Promise<number> {
   installCleanupHandlers();
+  const standalone = STANDALONE_BENCHMARKS[process.argv[2] ?? ''];
+  if (standalone) return standalone(process.argv.slice(3));
   const o = parseOptions(process.argv.slice(2));
   if (!o) {
     process.stdout.write(USAGE);

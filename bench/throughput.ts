@@ -41,6 +41,11 @@ export interface ThroughputOptions {
   variants: readonly Variant[];
   repoRoot: string;
   scratchDir: string;
+  /**
+   * Called with each run's fresh topic before the timed produce, so that topic creation and
+   * leader election (seconds on a cluster) are not part of the rate.
+   */
+  prepareTopic?: (topic: string) => Promise<void>;
 }
 
 export interface MeasuredRun {
@@ -48,6 +53,8 @@ export interface MeasuredRun {
   brokerCpu: CpuTimes | null;
   /** Segment bytes the broker holds for the topic after a produce run (shows what a codec saved). */
   storedBytes?: number;
+  /** The topic a produce run wrote (a fresh one per run). */
+  topic?: string;
 }
 
 export interface ThroughputRow {
@@ -136,8 +143,10 @@ async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: T
     }
     for (let r = 1; r <= o.runs; r++) {
       const topic = `bench-${v.id}-${stamp}-${r}`;
+      await o.prepareTopic?.(topic);
       const p = await measure(broker, () => produceOnce(v, tool, broker, topic, o));
       p.storedBytes = broker.storedBytes(topic);
+      p.topic = topic;
       produce.runs.push(p);
       log(`  ${produce.label} run ${r}/${o.runs}: ${Math.round(p.run.recordsPerSec).toLocaleString('en-US')} records/s`);
       if (!v.consume) continue;
