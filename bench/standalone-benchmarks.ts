@@ -3,8 +3,10 @@
 
 import { runClusterBench } from './cluster.js';
 import { runFootprintBench } from './footprint.js';
+import { runPeersBench } from './peers.js';
 
 export const STANDALONE_BENCHMARKS: Readonly<Record<string, (argv: string[]) => Promise<number>>> = {
   cluster: runClusterBench,
   footprint: runFootprintBench,
+  peers: runPeersBench,
 };

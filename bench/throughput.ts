@@ -94,7 +94,7 @@ async function consumeOnce(tool: LoadTool, broker: BrokerHandle, topic: string, 
     : kcatConsume({ tool: tool.path, recordBytes: o.recordBytes, ...common });
 }
 
-async function kafkajsProduce(bootstrap: string, topic: string, o: ThroughputOptions): Promise<ClientRun> {
+export async function kafkajsProduce(bootstrap: string, topic: string, o: Pick<ThroughputOptions, 'repoRoot' | 'kafkajsRecords' | 'recordBytes' | 'scratchDir'>): Promise<ClientRun> {
   const script = join(o.repoRoot, 'dist', 'bench', 'kafkajs-produce.js');
   const args = [script, '--bootstrap', bootstrap, '--topic', topic, '--records', String(o.kafkajsRecords), '--record-bytes', String(o.recordBytes), '--batch', '1000', '--acks', '1'];
   const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
