@@ -21,6 +21,7 @@ import { clientFailure } from './client-run.js';
 import { INSTALL_HINT } from './load-tool.js';
 import { positiveNumber } from './options.js';
 import { peerPrograms, startNats, startRedis, type PeerServer } from './peer-servers.js';
+import { parseRedisBenchmarkCsv, parseResultLine } from './peer-output.js';
 import { peersTable, ratioTable, type PeerRow, type PeerRowId, type PeerRun } from './peers-report.js';
 import { rdkafkaConsume, rdkafkaProduce } from './rdkafka-perf.js';
 import { loadNow, runStandalone, type StandaloneContext, type StandaloneOutcome } from './standalone.js';
@@ -64,25 +65,6 @@ function parsePeersOptions(argv: string[]) {
 }
 
 type PeersOptions = NonNullable<ReturnType<typeof parsePeersOptions>>;
-
-/**
- * Requests per second from redis-benchmark --csv output: the "rps" column of the last result
- * line (`"test","rps","avg_latency_ms",…` header, then `"XADD …","290275.75",…`). The command
- * column holds no quotes or commas here, so splitting on `","` is enough.
- */
-export function parseRedisBenchmarkCsv(stdout: string): number | null {
-  const lines = stdout.trim().split('\n').filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
-  const last = lines[lines.length - 1];
-  if (!last) return null;
-  const rps = Number(last.split('","')[1]);
-  return Number.isFinite(rps) ? rps : null;
-}
-
-/** A Node child's `RESULT {…}` line. */
-export function parseResultLine(stdout: string): { records: number; elapsedMs: number; bytes?: number } | null {
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  return line ? (JSON.parse(line.slice('RESULT '.length)) as { records: number; elapsedMs: number; bytes?: number }) : null;
-}
 
 const timeoutMs = (records: number): number => 60_000 + records / 2;
 

@@ -12,6 +12,7 @@ import { kcatConsume, kcatProduce } from './kcat.js';
 import type { LoadTool } from './load-tool.js';
 import { probeCompression, rdkafkaConsume, rdkafkaProduce, type Codec } from './rdkafka-perf.js';
 import { median } from './stats.js';
+import { createTopic } from './topics.js';
 
 export interface Variant {
   id: string;
@@ -21,11 +22,16 @@ export interface Variant {
   /** Read the data back after producing it (acks=all data reads the same as acks=1 data). */
   consume: boolean;
   nodeClient: boolean;
+  /** Topic configs; when set, each run's topic is created with them (tideline topics create) rather than auto-created. */
+  topicConfigs?: Readonly<Record<string, string>>;
 }
 
 export const VARIANTS: readonly Variant[] = [
   { id: 'acks1', label: 'acks=1', acks: 1, codec: 'none', consume: true, nodeClient: false },
   { id: 'acksall', label: 'acks=all', acks: -1, codec: 'none', consume: false, nodeClient: false },
+  // Group commit: every produce waits for an fdatasync of its partition, and the produces that
+  // arrive while one runs share the next (PartitionLog.flush).
+  { id: 'flush1', label: 'acks=1, flush.messages=1 (fsync before ack)', acks: 1, codec: 'none', consume: false, nodeClient: false, topicConfigs: { 'flush.messages': '1' } },
   { id: 'lz4', label: 'acks=1, lz4', acks: 1, codec: 'lz4', consume: true, nodeClient: false },
   { id: 'zstd', label: 'acks=1, zstd', acks: 1, codec: 'zstd', consume: true, nodeClient: false },
   { id: 'kafkajs', label: 'acks=1, kafkajs, send() of 1000', acks: 1, codec: 'none', consume: false, nodeClient: true },
@@ -143,6 +149,7 @@ async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: T
     }
     for (let r = 1; r <= o.runs; r++) {
       const topic = `bench-${v.id}-${stamp}-${r}`;
+      if (v.topicConfigs) await createTopic(o.repoRoot, broker.bootstrap, { topic, partitions: o.partitions, configs: v.topicConfigs }, o.scratchDir);
       await o.prepareTopic?.(topic);
       const p = await measure(broker, () => produceOnce(v, tool, broker, topic, o));
       p.storedBytes = broker.storedBytes(topic);
