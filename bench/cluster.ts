@@ -25,7 +25,7 @@ options:
   --runs N         runs per throughput figure, median reported (default 3)
   --partitions N   partitions per topic (default 4)
   --rates LIST     latency target rates in records/s (default 50000)
-  --linger-ms LIST producer linger.ms for the latency runs (default 0,5)
+  --linger-ms LIST producer linger.ms for the latency runs (default 0,1,5)
   --duration S     seconds per latency point (default 10)
   --keep           keep the scratch dir (node data and logs)
 `;
@@ -42,7 +42,7 @@ function parseClusterOptions(argv: string[]) {
       runs: { type: 'string', default: '3' },
       partitions: { type: 'string', default: '4' },
       rates: { type: 'string', default: '50000' },
-      'linger-ms': { type: 'string', default: '0,5' },
+      'linger-ms': { type: 'string', default: '0,1,5' },
       duration: { type: 'string', default: '10' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -89,8 +89,9 @@ async function body(o: ClusterOptions, ctx: StandaloneContext): Promise<Standalo
   try {
     const variants = ['acksall', 'acks1'].map((id) => VARIANTS.find((v) => v.id === id)!);
     // 100 acks=all records create the topic and wait out leader election before the clock starts.
-    const prepareTopic = async (topic: string): Promise<void> => {
+    const prepareTopic = async (topic: string): Promise<number> => {
       await rdkafkaProduce({ tool: tool.path, bootstrap: cluster.bootstrap, topic, records: WARMUP_RECORDS, recordBytes: 100, acks: -1, codec: 'none', lingerMs: 5, scratchDir, timeoutMs: 60_000 });
+      return WARMUP_RECORDS;
     };
     load['throughput'] = loadNow();
     throughput = await runThroughput(tool, cluster, { records: o.records, kafkajsRecords: 0, recordBytes: 100, partitions: o.partitions, runs: o.runs, lingerMs: 5, variants, repoRoot, scratchDir, prepareTopic }, log);

@@ -49,9 +49,10 @@ export interface ThroughputOptions {
   scratchDir: string;
   /**
    * Called with each run's fresh topic before the timed produce, so that topic creation and
-   * leader election (seconds on a cluster) are not part of the rate.
+   * leader election (seconds on a cluster) are not part of the rate. Returns how many records it
+   * wrote there, which the consume run then also reads.
    */
-  prepareTopic?: (topic: string) => Promise<void>;
+  prepareTopic?: (topic: string) => Promise<number>;
 }
 
 export interface MeasuredRun {
@@ -150,14 +151,14 @@ async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: T
     for (let r = 1; r <= o.runs; r++) {
       const topic = `bench-${v.id}-${stamp}-${r}`;
       if (v.topicConfigs) await createTopic(o.repoRoot, broker.bootstrap, { topic, partitions: o.partitions, configs: v.topicConfigs }, o.scratchDir);
-      await o.prepareTopic?.(topic);
+      const warmupRecords = (await o.prepareTopic?.(topic)) ?? 0;
       const p = await measure(broker, () => produceOnce(v, tool, broker, topic, o));
       p.storedBytes = broker.storedBytes(topic);
       p.topic = topic;
       produce.runs.push(p);
       log(`  ${produce.label} run ${r}/${o.runs}: ${Math.round(p.run.recordsPerSec).toLocaleString('en-US')} records/s`);
       if (!v.consume) continue;
-      const c = await measure(broker, () => consumeOnce(tool, broker, topic, o));
+      const c = await measure(broker, () => consumeOnce(tool, broker, topic, { ...o, records: o.records + warmupRecords }));
       consume.runs.push(c);
       log(`  ${consume.label} run ${r}/${o.runs}: ${Math.round(c.run.recordsPerSec).toLocaleString('en-US')} records/s`);
     }
