@@ -1,10 +1,11 @@
 // `npm run bench -- footprint`: what one broker costs in time and memory.
 //  - start to ready: wall time from spawning `node bin/tideline.js start` to its `tideline ready`
 //    line, on an empty data dir, several times (median reported);
-//  - idle RSS: 3 s and 10 s after ready, nothing connected;
+//  - idle RSS: in the first 3 s after ready and 7–10 s after, nothing connected;
 //  - RSS under load: sampled every 50 ms during a librdkafka produce run;
 //  - RSS against data retained: after each further produce run (a few seconds after, so that
 //    transient buffers can be collected), next to the bytes the broker's segments hold;
+//  Each RSS figure except the one under load is the lowest of 3 s of samples (see settledRssMiB).
 //  - RSS with 1,000 partitions: after creating topics totalling that many partitions, and again
 //    after writing a few records to every one of them (the first write opens segment files).
 // RSS is VmRSS from /proc/<pid>/status, so this benchmark needs Linux.
@@ -63,11 +64,16 @@ function parseFootprintOptions(argv: string[]) {
 
 type FootprintOptions = NonNullable<ReturnType<typeof parseFootprintOptions>>;
 
-const rssMiB = (pid: number): number => {
-  const r = readRss(pid);
-  if (!r) throw new Error(`cannot read /proc/${pid}/status (the footprint benchmark needs Linux)`);
-  return r.rssKb / 1024;
-};
+/**
+ * The lowest RSS over the next SETTLE_MS (sampled every 100 ms): garbage collection moves a
+ * single reading by tens of MiB, and the low point is the settled size, not a GC's peak.
+ */
+async function settledRssMiB(pid: number): Promise<number> {
+  if (!readRss(pid)) throw new Error(`cannot read /proc/${pid}/status (the footprint benchmark needs Linux)`);
+  const sampler = sampleRss(pid, 100);
+  await sleep(SETTLE_MS);
+  return Math.min(...sampler.stop()) / 1024;
+}
 
 async function timeStarts(o: FootprintOptions, ctx: StandaloneContext): Promise<number[]> {
   const times: number[] = [];
@@ -101,10 +107,9 @@ async function body(o: FootprintOptions, ctx: StandaloneContext): Promise<Standa
     broker = await startBroker({ repoRoot, runDir: join(scratchDir, 'main'), partitions: 4, profile: false });
     const b = broker;
     // Start-up garbage is collected lazily; the RSS right after ready is not the idle figure.
-    await sleep(SETTLE_MS);
-    result.idleRssSoonMiB = rssMiB(b.pid);
-    await sleep(IDLE_MS - SETTLE_MS);
-    result.idleRssMiB = rssMiB(b.pid);
+    result.idleRssSoonMiB = await settledRssMiB(b.pid);
+    await sleep(IDLE_MS - 2 * SETTLE_MS);
+    result.idleRssMiB = await settledRssMiB(b.pid);
     log(`idle RSS ${result.idleRssSoonMiB.toFixed(1)} MiB after ${SETTLE_MS / 1000} s, ${result.idleRssMiB.toFixed(1)} MiB after ${IDLE_MS / 1000} s`);
 
     const produce = (topic: string, records: number) =>
@@ -126,8 +131,7 @@ async function body(o: FootprintOptions, ctx: StandaloneContext): Promise<Standa
         topics.push(topic);
         await produce(topic, o.records);
       }
-      await sleep(SETTLE_MS);
-      result.retained.push({ retainedMB: retainedMB(), rssMiB: rssMiB(b.pid), peakRssMiB: readRss(b.pid)!.peakKb / 1024 });
+      result.retained.push({ retainedMB: retainedMB(), rssMiB: await settledRssMiB(b.pid), peakRssMiB: readRss(b.pid)!.peakKb / 1024 });
       log(`  retained ${retainedMB().toFixed(0)} MB: RSS ${result.retained[result.retained.length - 1]!.rssMiB.toFixed(1)} MiB`);
     }
 
@@ -135,17 +139,15 @@ async function body(o: FootprintOptions, ctx: StandaloneContext): Promise<Standa
     const perTopic = Math.ceil(o.partitionsTotal / TOPICS_FOR_PARTITIONS);
     // Every footprint-N topic was auto-created with num.partitions=4.
     const partitionsBefore = topics.length * 4;
-    result.partitions.push({ partitions: partitionsBefore, state: 'before (with the data above)', rssMiB: rssMiB(b.pid) });
+    result.partitions.push({ partitions: partitionsBefore, state: 'before (with the data above)', rssMiB: await settledRssMiB(b.pid) });
     const partitionTopics = Array.from({ length: TOPICS_FOR_PARTITIONS }, (_, i) => `footprint-parts-${i}`);
     for (const topic of partitionTopics) await createTopic(repoRoot, b.bootstrap, { topic, partitions: perTopic }, scratchDir);
-    await sleep(SETTLE_MS);
     const created = partitionsBefore + perTopic * TOPICS_FOR_PARTITIONS;
-    result.partitions.push({ partitions: created, state: 'created, empty', rssMiB: rssMiB(b.pid) });
+    result.partitions.push({ partitions: created, state: 'created, empty', rssMiB: await settledRssMiB(b.pid) });
     log(`  ${created} partitions, empty: RSS ${result.partitions[1]!.rssMiB.toFixed(1)} MiB`);
     // librdkafka spreads keyless records over all partitions at random.
     for (const topic of partitionTopics) await produce(topic, RECORDS_PER_PARTITION_TOPIC);
-    await sleep(SETTLE_MS);
-    result.partitions.push({ partitions: created, state: `each written (${RECORDS_PER_PARTITION_TOPIC / perTopic} records per partition on average)`, rssMiB: rssMiB(b.pid) });
+    result.partitions.push({ partitions: created, state: `each written (${RECORDS_PER_PARTITION_TOPIC / perTopic} records per partition on average)`, rssMiB: await settledRssMiB(b.pid) });
     log(`  ${created} partitions, written: RSS ${result.partitions[2]!.rssMiB.toFixed(1)} MiB`);
   } finally {
     if (broker) await broker.stop();
