@@ -73,7 +73,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
 }
 
 /** Sums segment sizes from Kafka's on-disk layout: <log.dirs>/<topic>-<partition>/<offset>.log. */
-function storedBytes(dataDir: string, topic: string): number {
+export function storedBytes(dataDir: string, topic: string): number {
   let total = 0;
   for (const dir of readdirSync(dataDir)) {
     if (!dir.startsWith(`${topic}-`) || !/^\d+$/.test(dir.slice(topic.length + 1))) continue;

@@ -23,6 +23,8 @@ export interface LatencyOptions {
   durationSec: number;
   recordBytes: number;
   scratchDir: string;
+  /** Called with each point's fresh topic before calibration (see ThroughputOptions.prepareTopic). */
+  prepareTopic?: (topic: string) => Promise<unknown>;
 }
 
 export interface LatencyRow {
@@ -66,8 +68,10 @@ async function calibrate(tool: string, bootstrap: string, topic: string, { targe
     log(`  probe ${i}: -r ${Math.round(toolRate)} gave ${Math.round(achieved)} records/s`);
     if (Math.abs(achieved - target) / target <= RATE_TOLERANCE) break;
     // Overhead is roughly a fixed time per message, so scale the request by the shortfall; cap
-    // the correction so one noisy probe cannot run away.
-    toolRate *= Math.min(4, Math.max(0.25, target / achieved));
+    // the correction so one noisy probe cannot run away. A shortfall beyond 4× is saturation
+    // (the broker cannot deliver that rate), not limiter overhead: asking for more would only
+    // queue records in the client, so the request never exceeds 4× the target.
+    toolRate = Math.min(4 * target, toolRate * Math.min(4, Math.max(0.25, target / achieved)));
   }
   rmSync(latencyFile, { force: true });
   return Math.round(toolRate);
@@ -78,6 +82,7 @@ async function measurePoint(tool: LoadTool, broker: BrokerHandle, point: Point, 
   const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
   const row: LatencyRow = { targetRate: target, lingerMs, toolRate: target, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
   try {
+    await o.prepareTopic?.(topic);
     row.toolRate = await calibrate(tool.path, broker.bootstrap, topic, point, o, log);
     const latencyFile = join(o.scratchDir, `latency-${target}-${lingerMs}.txt`);
     const before = broker.cpu();

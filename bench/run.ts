@@ -10,19 +10,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBroker, type BrokerHandle } from './broker.js';
-import { runGpsBench } from './gps.js';
+import { findRepoRoot } from './repo-root.js';
 import { installCleanupHandlers, stopAll } from './children.js';
 import { runLatency, type LatencyRow } from './latency.js';
+import { STANDALONE_BENCHMARKS } from './standalone-benchmarks.js';
 import { INSTALL_HINT, prepareLoadTool, type LoadTool } from './load-tool.js';
 import { readCpuProfile, sourceMappedLocator, summarizeProfile, type ProfileSummary } from './profile.js';
 import { latencyTable, machineInfo, profileTable, throughputTable, writeResults } from './report.js';
 import { runThroughput, VARIANTS, type ThroughputRow } from './throughput.js';
 
-const USAGE = `usage: npm run bench -- [throughput|latency|gps] [options]
+const USAGE = `usage: npm run bench -- [throughput|latency|cluster|footprint|peers|gps] [options]
 
-  throughput (default)  produce N records with acks=1, acks=all, lz4, zstd and kafkajs; consume them back
+  throughput (default)  produce N records with acks=1, acks=all, flush.messages=1, lz4, zstd and kafkajs; consume them back
   latency               produce at fixed rates with acks=all; produce→ack p50/p99/p99.9
-  gps                   the GPS demo at rising rates (own options: npm run bench -- gps --help)
+  cluster, footprint, peers, gps   see \`npm run bench -- NAME --help\`
 
 options:
   --records N          records per librdkafka run (default 2000000)
@@ -38,17 +39,6 @@ options:
   --client kcat        use kcat even if rdkafka_performance can be built
   --keep               keep the scratch dir (broker data, logs) and print its path
 `;
-
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tideline') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the tideline repo root above the bench script');
-    dir = parent;
-  }
-}
 
 const num = (s: string, name: string): number => {
   const n = Number(s.replace(/[_,]/g, ''));
@@ -123,7 +113,8 @@ async function runScenario(o: Options, tool: LoadTool, broker: BrokerHandle, rep
 
 async function main(): Promise<number> {
   installCleanupHandlers();
-  if (process.argv[2] === 'gps') return runGpsBench(process.argv.slice(3), findRepoRoot());
+  const standalone = STANDALONE_BENCHMARKS[process.argv[2] ?? ''];
+  if (standalone) return standalone(process.argv.slice(3));
   const o = parseOptions(process.argv.slice(2));
   if (!o) {
     process.stdout.write(USAGE);

@@ -12,6 +12,7 @@ import { kcatConsume, kcatProduce } from './kcat.js';
 import type { LoadTool } from './load-tool.js';
 import { probeCompression, rdkafkaConsume, rdkafkaProduce, type Codec } from './rdkafka-perf.js';
 import { median } from './stats.js';
+import { createTopic } from './topics.js';
 
 export interface Variant {
   id: string;
@@ -21,11 +22,16 @@ export interface Variant {
   /** Read the data back after producing it (acks=all data reads the same as acks=1 data). */
   consume: boolean;
   nodeClient: boolean;
+  /** Topic configs; when set, each run's topic is created with them (tideline topics create) rather than auto-created. */
+  topicConfigs?: Readonly<Record<string, string>>;
 }
 
 export const VARIANTS: readonly Variant[] = [
   { id: 'acks1', label: 'acks=1', acks: 1, codec: 'none', consume: true, nodeClient: false },
   { id: 'acksall', label: 'acks=all', acks: -1, codec: 'none', consume: false, nodeClient: false },
+  // Group commit: every produce waits for an fdatasync of its partition, and the produces that
+  // arrive while one runs share the next (PartitionLog.flush).
+  { id: 'flush1', label: 'acks=1, flush.messages=1 (fsync before ack)', acks: 1, codec: 'none', consume: false, nodeClient: false, topicConfigs: { 'flush.messages': '1' } },
   { id: 'lz4', label: 'acks=1, lz4', acks: 1, codec: 'lz4', consume: true, nodeClient: false },
   { id: 'zstd', label: 'acks=1, zstd', acks: 1, codec: 'zstd', consume: true, nodeClient: false },
   { id: 'kafkajs', label: 'acks=1, kafkajs, send() of 1000', acks: 1, codec: 'none', consume: false, nodeClient: true },
@@ -41,6 +47,12 @@ export interface ThroughputOptions {
   variants: readonly Variant[];
   repoRoot: string;
   scratchDir: string;
+  /**
+   * Called with each run's fresh topic before the timed produce, so that topic creation and
+   * leader election (seconds on a cluster) are not part of the rate. Returns how many records it
+   * wrote there, which the consume run then also reads.
+   */
+  prepareTopic?: (topic: string) => Promise<number>;
 }
 
 export interface MeasuredRun {
@@ -48,6 +60,8 @@ export interface MeasuredRun {
   brokerCpu: CpuTimes | null;
   /** Segment bytes the broker holds for the topic after a produce run (shows what a codec saved). */
   storedBytes?: number;
+  /** The topic a produce run wrote (a fresh one per run). */
+  topic?: string;
 }
 
 export interface ThroughputRow {
@@ -87,7 +101,7 @@ async function consumeOnce(tool: LoadTool, broker: BrokerHandle, topic: string, 
     : kcatConsume({ tool: tool.path, recordBytes: o.recordBytes, ...common });
 }
 
-async function kafkajsProduce(bootstrap: string, topic: string, o: ThroughputOptions): Promise<ClientRun> {
+export async function kafkajsProduce(bootstrap: string, topic: string, o: Pick<ThroughputOptions, 'repoRoot' | 'kafkajsRecords' | 'recordBytes' | 'scratchDir'>): Promise<ClientRun> {
   const script = join(o.repoRoot, 'dist', 'bench', 'kafkajs-produce.js');
   const args = [script, '--bootstrap', bootstrap, '--topic', topic, '--records', String(o.kafkajsRecords), '--record-bytes', String(o.recordBytes), '--batch', '1000', '--acks', '1'];
   const env = { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' };
@@ -136,12 +150,15 @@ async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: T
     }
     for (let r = 1; r <= o.runs; r++) {
       const topic = `bench-${v.id}-${stamp}-${r}`;
+      if (v.topicConfigs) await createTopic(o.repoRoot, broker.bootstrap, { topic, partitions: o.partitions, configs: v.topicConfigs }, o.scratchDir);
+      const warmupRecords = (await o.prepareTopic?.(topic)) ?? 0;
       const p = await measure(broker, () => produceOnce(v, tool, broker, topic, o));
       p.storedBytes = broker.storedBytes(topic);
+      p.topic = topic;
       produce.runs.push(p);
       log(`  ${produce.label} run ${r}/${o.runs}: ${Math.round(p.run.recordsPerSec).toLocaleString('en-US')} records/s`);
       if (!v.consume) continue;
-      const c = await measure(broker, () => consumeOnce(tool, broker, topic, o));
+      const c = await measure(broker, () => consumeOnce(tool, broker, topic, { ...o, records: o.records + warmupRecords }));
       consume.runs.push(c);
       log(`  ${consume.label} run ${r}/${o.runs}: ${Math.round(c.run.recordsPerSec).toLocaleString('en-US')} records/s`);
     }
