@@ -4,10 +4,9 @@
 // `latency` or `gps` (the delivery-partner demo under load, bench/gps.ts); `--profile` runs the broker under `node --cpu-prof` and prints where its time went.
 // Every process started here is stopped before exit, on failure and Ctrl-C included.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBroker, type BrokerHandle } from './broker.js';
 import { findRepoRoot } from './repo-root.js';
