@@ -27,13 +27,13 @@ export async function runConsume(args: readonly string[], out: CliOutput = proce
   return withAdmin('consume', command, out, async (admin) => {
     const topic = (await admin.metadata([command.topic])).topics.find((t) => t.name === command.topic);
     if (topic === undefined || topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-      out.stderr(`tideline consume: topic '${command.topic}' does not exist.\n`);
+      out.stderr(`tideline consume: topic '${command.topic}' does not exist; \`tideline topics list\` shows the topics there are.\n`);
       return 1;
     }
     if (command.groupId !== null) return consumeInGroup(command, command.groupId, out);
     const partitions = topic.partitions.map((p) => p.partition).filter((p) => command.partition === null || p === command.partition);
     if (partitions.length === 0) {
-      out.stderr(`tideline consume: topic '${command.topic}' has no partition ${command.partition}.\n`);
+      out.stderr(`tideline consume: topic '${command.topic}' has no partition ${command.partition}; \`tideline topics describe ${command.topic}\` shows its partitions.\n`);
       return 1;
     }
     const positions = await startPositions(admin, command, partitions);

@@ -1,7 +1,10 @@
 // Entry point of the `tideline` command: picks the subcommand and turns Tideline's own errors
-// into a one-line message and a non-zero exit code (2 for usage and configuration problems).
+// into a one-line message and an exit code. Every command keeps to the same codes (README,
+// "Exit codes"): 0 done; 1 the work failed (a broker error or unreachable broker, a missing
+// topic or group, a node that would not start); 2 the command line or configuration is wrong and
+// running it again unchanged cannot help.
 
-import { TidelineError } from '../common/errors.js';
+import { TidelineError, TidelineErrorCode, type TidelineErrorCodeValue } from '../common/errors.js';
 import { runDemo } from './demo.js';
 import { runGroups } from './groups.js';
 import { runCluster } from './cluster.js';
@@ -57,16 +60,28 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+/** Tideline's own errors that are failures of the run rather than of what was asked. */
+const FAILURE_CODES = new Set<TidelineErrorCodeValue>([TidelineErrorCode.CLUSTER_START, TidelineErrorCode.STORAGE_LOCKED]);
+
+function hintFor(err: TidelineError, command: string | undefined): string {
+  if (err.code === TidelineErrorCode.CLI_USAGE && !err.message.includes('--help')) {
+    return `\n  \`tideline ${command === undefined || command.startsWith('-') ? '' : `${command} `}--help\` shows the usage.`;
+  }
+  if (err.code === TidelineErrorCode.STORAGE_LOCKED) return '\n  another broker uses this log dir: stop it, or give this one its own log.dirs.';
+  return '';
+}
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     if (code !== 0) process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof TidelineError) {
-      process.stderr.write(`tideline: ${err.message} [${err.code}]\n`);
-      process.exitCode = 2;
+      process.stderr.write(`tideline: ${err.message} [${err.code}]${hintFor(err, argv[0])}\n`);
+      process.exitCode = FAILURE_CODES.has(err.code) ? 1 : 2;
     } else {
-      process.stderr.write(`tideline: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`tideline: unexpected failure (a bug in tideline; please report it with this output): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     }
   },
