@@ -10,7 +10,6 @@ import type { FetchPosition, KafkaAdmin } from '../client/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { processOutput, withAdmin } from './admin-run.js';
 import { CONSUME_USAGE, parseConsumeArgs, type ConsumeCommand } from './consume-args.js';
-import { consumeInGroup } from './consume-group.js';
 import { formatRecord } from './format.js';
 import type { CliOutput } from './groups.js';
 
@@ -30,7 +29,8 @@ export async function runConsume(args: readonly string[], out: CliOutput = proce
       out.stderr(`tideline consume: topic '${command.topic}' does not exist; \`tideline topics list\` shows the topics there are.\n`);
       return 1;
     }
-    if (command.groupId !== null) return consumeInGroup(command, command.groupId, out);
+    // Loaded only here: the group client is a sizeable import that plain reads need not wait for.
+    if (command.groupId !== null) return (await import('./consume-group.js')).consumeInGroup(command, command.groupId, out);
     const partitions = topic.partitions.map((p) => p.partition).filter((p) => command.partition === null || p === command.partition);
     if (partitions.length === 0) {
       out.stderr(`tideline consume: topic '${command.topic}' has no partition ${command.partition}; \`tideline topics describe ${command.topic}\` shows its partitions.\n`);

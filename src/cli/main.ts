@@ -5,14 +5,6 @@
 // running it again unchanged cannot help.
 
 import { TidelineError, TidelineErrorCode, type TidelineErrorCodeValue } from '../common/errors.js';
-import { runDemo } from './demo.js';
-import { runGroups } from './groups.js';
-import { runCluster } from './cluster.js';
-import { runConsume } from './consume.js';
-import { runProduce } from './produce.js';
-import { runReassign } from './reassign.js';
-import { runTopics } from './topics.js';
-import { runStart } from './start.js';
 
 const USAGE = `usage: tideline <command> [options]
 
@@ -29,25 +21,27 @@ commands:
   demo gps [options]                                the delivery-partner GPS scenario (tideline demo --help)
 `;
 
+// Each command's module is imported when it runs: the demo's (SQLite, a second Kafka client) takes
+// most of a second to load, which a `tideline topics list` should not wait for.
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return runStart(rest);
+      return (await import('./start.js')).runStart(rest);
     case 'groups':
-      return runGroups(rest);
+      return (await import('./groups.js')).runGroups(rest);
     case 'topics':
-      return runTopics(rest);
+      return (await import('./topics.js')).runTopics(rest);
     case 'produce':
-      return runProduce(rest);
+      return (await import('./produce.js')).runProduce(rest);
     case 'consume':
-      return runConsume(rest);
+      return (await import('./consume.js')).runConsume(rest);
     case 'reassign':
-      return runReassign(rest);
+      return (await import('./reassign.js')).runReassign(rest);
     case 'cluster':
-      return runCluster(rest);
+      return (await import('./cluster.js')).runCluster(rest);
     case 'demo':
-      return runDemo(rest);
+      return (await import('./demo.js')).runDemo(rest);
     case undefined:
     case '-h':
     case '--help':
