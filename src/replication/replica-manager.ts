@@ -116,8 +116,7 @@ export class ReplicaManager {
       const r = res.topics?.[0]?.partitions[0];
       const errorCode = r?.errorCode ?? res.errorCode;
       if (errorCode === ErrorCode.NONE && r !== undefined && p.state === state) {
-        this.logger.info({ topic: p.topic, partition: p.index, isr: r.isr, was: state.isr, reason }, 'ISR changed');
-        p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now());
+        p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now(), reason);
       } else if (errorCode !== ErrorCode.NONE) {
         this.logger.debug({ topic: p.topic, partition: p.index, errorCode, newIsr }, 'ISR change refused');
       }
