@@ -164,7 +164,13 @@ export class Partition {
 
   /** This broker no longer hosts the replica: waiters (acks=-1 produces) fail at once. */
   relinquish(): void {
-    this.stateValue = { ...this.stateValue, leaderId: -1, leaderEpoch: this.stateValue.leaderEpoch + 1 };
+    const prev = this.stateValue;
+    this.stateValue = { ...prev, leaderId: -1, leaderEpoch: prev.leaderEpoch + 1 };
+    if (prev.leaderId === this.localBrokerId) {
+      // The epoch above is local bookkeeping; the line gives the last one this broker led.
+      const fields = { topic: this.topic, partition: this.index, leaderEpoch: prev.leaderEpoch, brokerId: this.localBrokerId, reason: 'replica removed from this broker' };
+      this.logger.info(fields, 'no longer partition leader');
+    }
     this.followers.clear();
     this.notifyAppend();
   }
