@@ -40,8 +40,10 @@ export async function consumeInGroup(command: ConsumeCommand, groupId: string, o
     sessionTimeout: SESSION_TIMEOUT_MS,
     heartbeatInterval: HEARTBEAT_INTERVAL_MS,
     rebalanceTimeout: REBALANCE_TIMEOUT_MS,
-    timeout: command.timeoutMs,
-    retries: 3,
+    // A JoinGroup may rightly wait up to the rebalance timeout for the other members.
+    timeout: Math.max(command.timeoutMs, REBALANCE_TIMEOUT_MS + 5_000),
+    // As the demo's members: a rebalance under load can take a few attempts.
+    retries: 10,
     retryDelay: 250,
   });
   const member = new GroupMember(consumer, command, out);
@@ -90,6 +92,9 @@ class GroupMember {
     });
     if (this.stopReason !== undefined) this.stopped!(this.stopReason);
     const timers: NodeJS.Timeout[] = [];
+    // The client emits 'error' when rejoining the group failed through all its retries; without
+    // a listener that would crash the process.
+    consumer.on('error', (err: Error) => this.stop(err));
     try {
       const stream = await Promise.race([
         consumer.consume({

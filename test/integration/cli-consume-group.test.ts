@@ -1,8 +1,9 @@
 // Goal: `tideline consume --group` is a real consumer-group member. Two of them share a
 // 4-partition topic: each record kcat produced (key, value, headers) is printed exactly once, by
 // the member the group assigned its partition to. They commit what they printed and leave, so a
-// member started later resumes at the committed offsets; --no-commit leaves no commit behind; and
-// SIGINT commits what was printed, leaves the group and exits 0.
+// member started later resumes at the committed offsets; --no-commit leaves no commit behind;
+// SIGINT commits what was printed, leaves the group and exits 0; and a member that joins while
+// records flow costs no record (delivery is at least once: a moved partition may repeat some).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -58,16 +59,16 @@ describe('tideline consume --group', { timeout: 120_000 }, () => {
   const offsetsOf = (records: JsonRecord[], partition: number): number[] => records.filter((r) => r.partition === partition).map((r) => r.offset);
   const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
 
-  async function committed(groupId: string): Promise<Map<number, number>> {
-    return new Map((await admin.fetchCommittedOffsets(groupId)).filter((c) => c.topic === TOPIC).map((c) => [c.partition, c.offset]));
+  async function committed(groupId: string, topic = TOPIC): Promise<Map<number, number>> {
+    return new Map((await admin.fetchCommittedOffsets(groupId)).filter((c) => c.topic === topic).map((c) => [c.partition, c.offset]));
   }
 
   /** Waits until the group is Stable with `members` members that together hold every partition. */
-  async function waitForAssignment(groupId: string, members: number): Promise<number[][]> {
+  async function waitForAssignment(groupId: string, members: number, topic = TOPIC): Promise<number[][]> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       const group = await admin.describeGroup(groupId).catch(() => null);
-      const assignments = group?.members.map((m) => (m.assignment ?? []).filter((tp) => tp.topic === TOPIC).map((tp) => tp.partition).sort()) ?? [];
+      const assignments = group?.members.map((m) => (m.assignment ?? []).filter((tp) => tp.topic === topic).map((tp) => tp.partition).sort()) ?? [];
       if (group?.groupState === 'Stable' && assignments.length === members && assignments.flat().length === PARTITIONS) return assignments;
       if (Date.now() > deadline) throw new Error(`group ${groupId} did not settle: ${JSON.stringify(group)}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -152,5 +153,36 @@ describe('tideline consume --group', { timeout: 120_000 }, () => {
     assertAsProduced(jsonLines(stdout));
     await waitForEmpty('interrupted');
     assert.deepEqual(await committed('interrupted'), new Map(range(0, PARTITIONS).map((p) => [p, FIRST_ROUND + SECOND_ROUND])));
+  });
+
+  test('a member joining while records flow: every record printed at least once, all committed', async () => {
+    const topic = 'flowing';
+    await admin.createTopics([{ name: topic, numPartitions: PARTITIONS, replicationFactor: 1 }]);
+    const member = (): Promise<RunResult> =>
+      runProcess(process.execPath, tidelineArgs(['consume', topic, '--group', 'joiners', '--from-beginning', '--timeout-ms', '6000', '--format', 'json']), { timeoutMs: 90_000, allowFailure: true });
+    const rounds = 4;
+    const perRound = 20;
+    const produce = async (round: number): Promise<void> => {
+      for (let p = 0; p < PARTITIONS; p++) {
+        await kcatProduceKeyed(broker.bootstrap, topic, kcatKeyedLines(p * 1000 + round * perRound, perRound), ['-p', String(p), '-H', 'origin=kcat', '-H', `partition=${p}`]);
+      }
+    };
+    const first = member();
+    await waitForAssignment('joiners', 1, topic);
+    await produce(0);
+    const second = member();
+    for (let round = 1; round < rounds; round++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await produce(round);
+    }
+    const results = await Promise.all([first, second]);
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const all = results.flatMap((r) => jsonLines(r.stdout));
+    assertAsProduced(all);
+    for (let p = 0; p < PARTITIONS; p++) {
+      assert.deepEqual([...new Set(offsetsOf(all, p))].sort((a, b) => a - b), range(0, rounds * perRound), `partition ${p}`);
+    }
+    await waitForEmpty('joiners');
+    assert.deepEqual(await committed('joiners', topic), new Map(range(0, PARTITIONS).map((p) => [p, rounds * perRound])));
   });
 });
