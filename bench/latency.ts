@@ -110,7 +110,7 @@ export async function runLatency(tool: LoadTool, broker: BrokerHandle, o: Latenc
         say(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${o.durationSec} s`);
         bar.update(rows.length, `rate ${target}, linger.ms=${lingerMs}`);
         rows.push(await measurePoint(tool, broker, { target, lingerMs }, o, say));
-        bar.update(rows.length);
+        bar.update(rows.length, '');
       }
     }
   } finally {

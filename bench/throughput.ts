@@ -173,7 +173,7 @@ export async function runThroughput(tool: LoadTool, broker: BrokerHandle, o: Thr
   const bar = startProgress('bench throughput', o.variants.reduce((n, v) => n + o.runs * (v.consume ? 2 : 1), 0));
   const say = (s: string): void => bar.log(s);
   let done = 0;
-  const steps: Steps = { begin: (detail) => bar.update(done, detail), end: () => bar.update(++done) };
+  const steps: Steps = { begin: (detail) => bar.update(done, detail), end: () => bar.update(++done, '') };
   try {
     for (const v of o.variants) {
       say(`variant ${v.id}: ${v.nodeClient ? o.kafkajsRecords : o.records} records × ${o.recordBytes} B, ${o.runs} run(s)`);
