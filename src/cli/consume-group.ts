@@ -30,7 +30,8 @@ const REBALANCE_TIMEOUT_MS = 30_000;
 const FETCH_WAIT_MAX_MS = 500;
 
 type RawMessage = Message<Buffer | undefined, Buffer | undefined, Buffer, Buffer | undefined>;
-type StopReason = 'done' | 'signal' | Error;
+/** 'output-closed': stdout's reader went away (`| head`); what was printed since the last commit may be unread. */
+type StopReason = 'done' | 'signal' | 'output-closed' | Error;
 
 export async function consumeInGroup(command: ConsumeCommand, groupId: string, out: CliOutput): Promise<number> {
   const consumer = new Consumer<Buffer | undefined, Buffer | undefined, Buffer, Buffer | undefined>({
@@ -48,8 +49,10 @@ export async function consumeInGroup(command: ConsumeCommand, groupId: string, o
   });
   const member = new GroupMember(consumer, command, out);
   const onSignal = (): void => member.stop('signal');
+  const onOutputError = (err: NodeJS.ErrnoException): void => member.stop(err.code === 'EPIPE' ? 'output-closed' : err);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.stdout.on('error', onOutputError);
   try {
     const reason = await member.run();
     if (reason instanceof Error) {
@@ -60,6 +63,7 @@ export async function consumeInGroup(command: ConsumeCommand, groupId: string, o
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.stdout.removeListener('error', onOutputError);
   }
 }
 
@@ -181,9 +185,11 @@ class GroupMember {
   /** Commits what was printed, then leaves the group (LeaveGroup) so the rest rebalance at once. */
   private async leave(reason: StopReason): Promise<StopReason> {
     if (this.stopReason === undefined) this.stopReason = reason;
-    await this.commit();
+    // Records written to a reader that is gone may not have been read: leave them uncommitted.
+    if (reason !== 'output-closed') await this.commit();
     try {
-      await this.consumer.close();
+      // After a failure the coordinator may be unreachable: close without waiting out the retries.
+      await this.consumer.close(reason instanceof Error);
     } catch (err) {
       this.note('leaving the group failed; its other members rebalance after the session timeout', err);
       await new Promise<void>((resolve) => this.consumer.close(true, () => resolve()));

@@ -65,6 +65,15 @@ function hintFor(err: TidelineError, command: string | undefined): string {
   return '';
 }
 
+// `tideline consume … | head`: once the reader is gone there is nothing left to do, so end quietly
+// (exit 0, as other console tools do) unless the command handles it itself (consume --group
+// leaves its group first).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (process.stdout.listenerCount('error') > 1) return;
+  if (err.code !== 'EPIPE') process.stderr.write(`tideline: cannot write to stdout: ${err.message}\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+});
+
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => {
