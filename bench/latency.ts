@@ -15,6 +15,7 @@ import type { ClientRun } from './client-run.js';
 import type { LoadTool } from './load-tool.js';
 import { rdkafkaLatency } from './rdkafka-perf.js';
 import { summarizeLatency, type LatencySummary } from './stats.js';
+import { startProgress } from '../src/cli/progress.js';
 
 export interface LatencyOptions {
   rates: number[];
@@ -106,11 +107,19 @@ export async function runLatency(tool: LoadTool, broker: BrokerHandle, o: Latenc
     throw new Error('the latency scenario needs rdkafka_performance (kcat cannot measure per-message latency)');
   }
   const rows: LatencyRow[] = [];
-  for (const lingerMs of o.lingerMsList) {
-    for (const target of o.rates) {
-      log(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${o.durationSec} s`);
-      rows.push(await measurePoint(tool, broker, { target, lingerMs }, o, log));
+  const bar = startProgress('bench latency', o.lingerMsList.length * o.rates.length);
+  const say = (s: string): void => bar.log(s);
+  try {
+    for (const lingerMs of o.lingerMsList) {
+      for (const target of o.rates) {
+        say(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${o.durationSec} s`);
+        bar.update(rows.length, `rate ${target}, linger.ms=${lingerMs}`);
+        rows.push(await measurePoint(tool, broker, { target, lingerMs }, o, say));
+        bar.update(rows.length, '');
+      }
     }
+  } finally {
+    bar.finish();
   }
   return rows;
 }

@@ -12,6 +12,7 @@ import { kcatConsume, kcatProduce } from './kcat.js';
 import type { LoadTool } from './load-tool.js';
 import { probeCompression, rdkafkaConsume, rdkafkaProduce, type Codec } from './rdkafka-perf.js';
 import { median } from './stats.js';
+import { startProgress } from '../src/cli/progress.js';
 import { createTopic } from './topics.js';
 
 export interface Variant {
@@ -135,7 +136,13 @@ function clientName(v: Variant, tool: LoadTool): string {
 }
 
 /** Runs one variant; a failure is recorded in its rows and the remaining variants still run. */
-async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: ThroughputOptions, log: (s: string) => void): Promise<ThroughputRow[]> {
+/** Progress over every produce and consume run of every variant. */
+interface Steps {
+  begin(detail: string): void;
+  end(): void;
+}
+
+async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: ThroughputOptions, log: (s: string) => void, steps: Steps): Promise<ThroughputRow[]> {
   const records = v.nodeClient ? o.kafkajsRecords : o.records;
   const produce: Omit<ThroughputRow, 'median'> = { variant: v.id, phase: 'produce', label: `produce ${v.label}`, client: clientName(v, tool), records, runs: [] };
   const consume: Omit<ThroughputRow, 'median'> = { variant: v.id, phase: 'consume', label: `consume (${v.label} data)`, client: tool.kind, records, runs: [] };
@@ -152,13 +159,17 @@ async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: T
       const topic = `bench-${v.id}-${stamp}-${r}`;
       if (v.topicConfigs) await createTopic(o.repoRoot, broker.bootstrap, { topic, partitions: o.partitions, configs: v.topicConfigs }, o.scratchDir);
       const warmupRecords = (await o.prepareTopic?.(topic)) ?? 0;
+      steps.begin(`${produce.label} run ${r}`);
       const p = await measure(broker, () => produceOnce(v, tool, broker, topic, o));
+      steps.end();
       p.storedBytes = broker.storedBytes(topic);
       p.topic = topic;
       produce.runs.push(p);
       log(`  ${produce.label} run ${r}/${o.runs}: ${Math.round(p.run.recordsPerSec).toLocaleString('en-US')} records/s`);
       if (!v.consume) continue;
+      steps.begin(`${consume.label} run ${r}`);
       const c = await measure(broker, () => consumeOnce(tool, broker, topic, { ...o, records: o.records + warmupRecords }));
+      steps.end();
       consume.runs.push(c);
       log(`  ${consume.label} run ${r}/${o.runs}: ${Math.round(c.run.recordsPerSec).toLocaleString('en-US')} records/s`);
     }
@@ -176,9 +187,17 @@ async function runVariant(v: Variant, tool: LoadTool, broker: BrokerHandle, o: T
 
 export async function runThroughput(tool: LoadTool, broker: BrokerHandle, o: ThroughputOptions, log: (s: string) => void): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
-  for (const v of o.variants) {
-    log(`variant ${v.id}: ${v.nodeClient ? o.kafkajsRecords : o.records} records × ${o.recordBytes} B, ${o.runs} run(s)`);
-    rows.push(...(await runVariant(v, tool, broker, o, log)));
+  const bar = startProgress('bench throughput', o.variants.reduce((n, v) => n + o.runs * (v.consume ? 2 : 1), 0));
+  const say = (s: string): void => bar.log(s);
+  let done = 0;
+  const steps: Steps = { begin: (detail) => bar.update(done, detail), end: () => bar.update(++done, '') };
+  try {
+    for (const v of o.variants) {
+      say(`variant ${v.id}: ${v.nodeClient ? o.kafkajsRecords : o.records} records × ${o.recordBytes} B, ${o.runs} run(s)`);
+      rows.push(...(await runVariant(v, tool, broker, o, say, steps)));
+    }
+  } finally {
+    bar.finish();
   }
   return rows;
 }

@@ -156,7 +156,8 @@ export class Broker {
     const out = new Map<string, number>();
     for (const r of results) {
       const ok = r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS;
-      if (r.errorCode === ErrorCode.NONE) this.logger.info({ topic: r.name, partitions: r.numPartitions }, 'topic auto-created');
+      // The controller logs 'topic created'; this line says why the topic came to be.
+      if (r.errorCode === ErrorCode.NONE) this.logger.info({ topic: r.name, partitions: r.numPartitions }, 'topic auto-created on first use');
       out.set(r.name, ok ? ErrorCode.NONE : r.errorCode);
     }
     return out;
@@ -216,7 +217,8 @@ export class Broker {
         }
         this.partitions.delete(name);
         this.metrics.forgetTopic(name);
-        this.logger.info({ topic: name }, 'topic deleted');
+        // The controller logs 'topic deleted' once for the cluster; this broker only drops its replicas.
+        this.logger.info({ topic: name, partitions: local.size }, 'removed the replicas of a deleted topic');
         continue;
       }
       for (const p of local.values()) {

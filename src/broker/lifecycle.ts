@@ -142,7 +142,8 @@ export class BrokerLifecycle {
       return;
     }
     if (res.errorCode !== ErrorCode.NONE) return;
-    if (this.fenced !== res.isFenced) o.logger.info({ fenced: res.isFenced }, res.isFenced ? 'broker fenced by the controller' : 'broker unfenced');
+    // The controller logs 'broker fenced'/'broker unfenced' for the cluster; this is the broker's own view.
+    if (this.fenced !== res.isFenced) o.logger.info({ brokerId: o.nodeId, brokerEpoch: this.epoch, fenced: res.isFenced }, res.isFenced ? 'this broker is fenced now' : 'this broker is unfenced now');
     this.fenced = res.isFenced;
     if (res.shouldShutDown) this.shouldShutDown = true;
     if (!this.fenced) for (const w of this.unfencedWaiters.splice(0)) w();

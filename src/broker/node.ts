@@ -52,7 +52,7 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
   try {
     const votersText = (config.get('controller.quorum.voters') as string | null) ?? '';
     const meta = readOrCreateMetaProperties(dirs, config.nodeId, layout.isNetworked ? () => clusterIdForVoters(votersText) : randomUuid);
-    const logs = LogManager.open(dirs, logDefaults(config), logger.child({ component: 'storage' }), {
+    const logs = LogManager.open(dirs, logDefaults(config), logger, {
       recoveryPointCheckpointIntervalMs: config.num('log.flush.offset.checkpoint.interval.ms'),
       retentionCheckIntervalMs: config.num('log.retention.check.interval.ms'),
     });
@@ -82,7 +82,7 @@ export async function startNode(config: BrokerConfig, opts: { logger?: Logger } 
       fetchTimeoutMs: config.num('controller.quorum.fetch.timeout.ms'),
       requestTimeoutMs: config.num('controller.quorum.request.timeout.ms'),
       snapshotBytes: config.num('metadata.log.max.record.bytes.between.snapshots'),
-      logger: logger.child({ component: 'metadata' }),
+      logger,
     });
     let lifecycle: BrokerLifecycle | null = null;
     const controller = layout.isController

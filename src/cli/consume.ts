@@ -1,14 +1,16 @@
-// `tideline consume TOPIC`: fetches straight from each partition's leader, without a group, and
-// prints each record's value (or a JSON line) in offset order per partition. It runs until
+// `tideline consume TOPIC`: without --group, fetches straight from each partition's leader and
+// prints each record's value (or a JSON line) in offset order per partition; with --group it hands
+// over to consume-group.ts, a member of that consumer group. It runs until
 // --max-messages records were printed, until no record arrived for --timeout-ms, or forever.
 // Each round is one long-poll fetch of every partition; records of one partition print in order,
 // and partitions print in partition order within a round. Exit codes: 0; 1 Kafka or connection
 // error (an unknown topic or partition, an offset out of range); 2 usage.
 
-import type { ConsumedRecord, FetchPosition, KafkaAdmin } from '../client/index.js';
+import type { FetchPosition, KafkaAdmin } from '../client/index.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { processOutput, withAdmin } from './admin-run.js';
 import { CONSUME_USAGE, parseConsumeArgs, type ConsumeCommand } from './consume-args.js';
+import { formatRecord } from './format.js';
 import type { CliOutput } from './groups.js';
 
 /** The longest the broker may hold a fetch that has nothing to return. */
@@ -24,12 +26,14 @@ export async function runConsume(args: readonly string[], out: CliOutput = proce
   return withAdmin('consume', command, out, async (admin) => {
     const topic = (await admin.metadata([command.topic])).topics.find((t) => t.name === command.topic);
     if (topic === undefined || topic.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-      out.stderr(`tideline consume: topic '${command.topic}' does not exist.\n`);
+      out.stderr(`tideline consume: topic '${command.topic}' does not exist; \`tideline topics list\` shows the topics there are.\n`);
       return 1;
     }
+    // Loaded only here: the group client is a sizeable import that plain reads need not wait for.
+    if (command.groupId !== null) return (await import('./consume-group.js')).consumeInGroup(command, command.groupId, out);
     const partitions = topic.partitions.map((p) => p.partition).filter((p) => command.partition === null || p === command.partition);
     if (partitions.length === 0) {
-      out.stderr(`tideline consume: topic '${command.topic}' has no partition ${command.partition}.\n`);
+      out.stderr(`tideline consume: topic '${command.topic}' has no partition ${command.partition}; \`tideline topics describe ${command.topic}\` shows its partitions.\n`);
       return 1;
     }
     const positions = await startPositions(admin, command, partitions);
@@ -68,21 +72,4 @@ async function consumeLoop(admin: KafkaAdmin, command: ConsumeCommand, positions
     }
     if (command.maxMessages !== null && printed >= command.maxMessages) return;
   }
-}
-
-export function formatRecord(record: ConsumedRecord, format: 'text' | 'json'): string {
-  if (format === 'text') return `${record.value === null ? 'null' : record.value.toString('utf8')}\n`;
-  return JSON.stringify({
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    timestamp: record.timestamp,
-    key: text(record.key),
-    value: text(record.value),
-    headers: record.headers.map((h) => ({ key: h.key, value: text(h.value) })),
-  }) + '\n';
-}
-
-function text(bytes: Buffer | null): string | null {
-  return bytes === null ? null : bytes.toString('utf8');
 }

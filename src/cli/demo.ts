@@ -1,7 +1,10 @@
 // `tideline demo gps [options]` runs the delivery-partner scenario (docs/demo.md);
 // `tideline demo gps-service <name> <config>` is how that command starts its child processes.
+// Start-up (brokers, topics, a dozen child processes) takes seconds, shown as a progress bar on
+// stderr until the producer runs; the demo's own lines go to stdout above it.
 
-import { DEMO_USAGE, parseDemoArgs, runDemoChild, runGpsDemo } from '../demo/index.js';
+import { DEMO_USAGE, STARTUP_STEPS, parseDemoArgs, runDemoChild, runGpsDemo } from '../demo/index.js';
+import { startProgress } from './progress.js';
 
 export async function runDemo(args: string[]): Promise<number> {
   const [scenario, ...rest] = args;
@@ -18,7 +21,20 @@ export async function runDemo(args: string[]): Promise<number> {
     process.stderr.write(`tideline demo: unknown scenario "${scenario}"\n${DEMO_USAGE}`);
     return 2;
   }
-  const result = await runGpsDemo(parseDemoArgs(rest), (line) => process.stdout.write(line + '\n'));
+  const options = parseDemoArgs(rest);
+  const startup = startProgress('demo gps start-up', STARTUP_STEPS);
+  let isStarting = true;
+  const write = (line: string): void => {
+    if (isStarting) startup.log(line, process.stdout);
+    else process.stdout.write(line + '\n');
+  };
+  const onStartup = (done: number, detail: string): void => {
+    startup.update(done, detail);
+    if (done < STARTUP_STEPS) return;
+    startup.finish();
+    isStarting = false;
+  };
+  const result = await runGpsDemo(options, write, onStartup).finally(() => startup.finish());
   process.stdout.write(result.summary + '\n');
   return result.exitCode;
 }

@@ -1,15 +1,10 @@
 // Entry point of the `tideline` command: picks the subcommand and turns Tideline's own errors
-// into a one-line message and a non-zero exit code (2 for usage and configuration problems).
+// into a one-line message and an exit code. Every command keeps to the same codes (README,
+// "Exit codes"): 0 done; 1 the work failed (a broker error or unreachable broker, a missing
+// topic or group, a node that would not start); 2 the command line or configuration is wrong and
+// running it again unchanged cannot help.
 
-import { TidelineError } from '../common/errors.js';
-import { runDemo } from './demo.js';
-import { runGroups } from './groups.js';
-import { runCluster } from './cluster.js';
-import { runConsume } from './consume.js';
-import { runProduce } from './produce.js';
-import { runReassign } from './reassign.js';
-import { runTopics } from './topics.js';
-import { runStart } from './start.js';
+import { TidelineError, TidelineErrorCode, type TidelineErrorCodeValue } from '../common/errors.js';
 
 const USAGE = `usage: tideline <command> [options]
 
@@ -26,25 +21,27 @@ commands:
   demo gps [options]                                the delivery-partner GPS scenario (tideline demo --help)
 `;
 
+// Each command's module is imported when it runs: the demo's (SQLite, a second Kafka client) takes
+// most of a second to load, which a `tideline topics list` should not wait for.
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return runStart(rest);
+      return (await import('./start.js')).runStart(rest);
     case 'groups':
-      return runGroups(rest);
+      return (await import('./groups.js')).runGroups(rest);
     case 'topics':
-      return runTopics(rest);
+      return (await import('./topics.js')).runTopics(rest);
     case 'produce':
-      return runProduce(rest);
+      return (await import('./produce.js')).runProduce(rest);
     case 'consume':
-      return runConsume(rest);
+      return (await import('./consume.js')).runConsume(rest);
     case 'reassign':
-      return runReassign(rest);
+      return (await import('./reassign.js')).runReassign(rest);
     case 'cluster':
-      return runCluster(rest);
+      return (await import('./cluster.js')).runCluster(rest);
     case 'demo':
-      return runDemo(rest);
+      return (await import('./demo.js')).runDemo(rest);
     case undefined:
     case '-h':
     case '--help':
@@ -57,16 +54,37 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+/** Tideline's own errors that are failures of the run rather than of what was asked. */
+const FAILURE_CODES = new Set<TidelineErrorCodeValue>([TidelineErrorCode.CLUSTER_START, TidelineErrorCode.STORAGE_LOCKED]);
+
+function hintFor(err: TidelineError, command: string | undefined): string {
+  if (err.code === TidelineErrorCode.CLI_USAGE && !err.message.includes('--help')) {
+    return `\n  \`tideline ${command === undefined || command.startsWith('-') ? '' : `${command} `}--help\` shows the usage.`;
+  }
+  if (err.code === TidelineErrorCode.STORAGE_LOCKED) return '\n  another broker uses this log dir: stop it, or give this one its own log.dirs.';
+  return '';
+}
+
+// `tideline consume … | head`: once the reader is gone there is nothing left to do, so end quietly
+// (exit 0, as other console tools do) unless the command handles it itself (consume --group
+// leaves its group first).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (process.stdout.listenerCount('error') > 1) return;
+  if (err.code !== 'EPIPE') process.stderr.write(`tideline: cannot write to stdout: ${err.message}\n`);
+  process.exit(err.code === 'EPIPE' ? 0 : 1);
+});
+
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     if (code !== 0) process.exitCode = code;
   },
   (err: unknown) => {
     if (err instanceof TidelineError) {
-      process.stderr.write(`tideline: ${err.message} [${err.code}]\n`);
-      process.exitCode = 2;
+      process.stderr.write(`tideline: ${err.message} [${err.code}]${hintFor(err, argv[0])}\n`);
+      process.exitCode = FAILURE_CODES.has(err.code) ? 1 : 2;
     } else {
-      process.stderr.write(`tideline: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`tideline: unexpected failure (a bug in tideline; please report it with this output): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exitCode = 1;
     }
   },

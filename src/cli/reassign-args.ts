@@ -14,10 +14,13 @@ modes (give one):
                              the brokers (same replication factor, rack-aware when they have racks)
   --decommission BROKER      print the current assignment of the partitions on BROKER and one
                              that moves each of those replicas to the least-loaded other broker
-  --execute --plan FILE      start the reassignments in the plan (FILE - reads stdin)
-  --verify --plan FILE [--elect-preferred]
+  --execute --plan FILE [--wait]
+                             start the reassignments in the plan (FILE - reads stdin); with
+                             --wait, show progress until they are all complete
+  --verify --plan FILE [--elect-preferred] [--wait]
                              say per partition whether its reassignment is complete or in
-                             progress; exit 0 once all are complete, 1 otherwise. With
+                             progress; exit 0 once all are complete, 1 otherwise. With --wait,
+                             first wait (showing progress) while any is in progress. With
                              --elect-preferred, then move leadership of the complete ones to
                              their first replica
   --cancel --plan FILE       cancel the plan's reassignments that are still in progress
@@ -33,8 +36,8 @@ export type ReassignCommand =
   | { kind: 'help' }
   | ({ kind: 'generate'; topics: string[]; brokers: number[] } & Connection)
   | ({ kind: 'decommission'; brokerId: number } & Connection)
-  | ({ kind: 'execute'; planFile: string } & Connection)
-  | ({ kind: 'verify'; planFile: string; shouldElectPreferred: boolean } & Connection)
+  | ({ kind: 'execute'; planFile: string; isWaiting: boolean } & Connection)
+  | ({ kind: 'verify'; planFile: string; shouldElectPreferred: boolean; isWaiting: boolean } & Connection)
   | ({ kind: 'cancel'; planFile: string } & Connection)
   | ({ kind: 'list' } & Connection);
 
@@ -53,14 +56,15 @@ const spec: OptionSpec = {
   brokers: 'value',
   plan: 'value',
   'elect-preferred': 'flag',
+  wait: 'flag',
 };
 
 /** The options each mode takes besides the connection ones. */
 const MODE_OPTIONS: Record<Mode, readonly string[]> = {
   generate: ['topics', 'brokers'],
   decommission: [],
-  execute: ['plan'],
-  verify: ['plan', 'elect-preferred'],
+  execute: ['plan', 'wait'],
+  verify: ['plan', 'elect-preferred', 'wait'],
   cancel: ['plan'],
   list: [],
 };
@@ -82,8 +86,9 @@ export function parseReassignArgs(args: readonly string[]): ReassignCommand {
     case 'decommission':
       return { kind: mode, brokerId: brokerId('decommission', single(COMMAND, parsed, 'decommission')!), ...connection };
     case 'verify':
-      return { kind: mode, planFile: required(parsed, 'plan', mode), shouldElectPreferred: parsed.values.has('elect-preferred'), ...connection };
+      return { kind: mode, planFile: required(parsed, 'plan', mode), shouldElectPreferred: parsed.values.has('elect-preferred'), isWaiting: parsed.values.has('wait'), ...connection };
     case 'execute':
+      return { kind: mode, planFile: required(parsed, 'plan', mode), isWaiting: parsed.values.has('wait'), ...connection };
     case 'cancel':
       return { kind: mode, planFile: required(parsed, 'plan', mode), ...connection };
     default:

@@ -2,7 +2,8 @@
 // propose a plan (--generate over a set of brokers, --decommission to empty one broker), start it
 // (--execute, AlterPartitionReassignments), follow it (--verify, ListPartitionReassignments and
 // Metadata; with --elect-preferred a preferred leader election afterwards), cancel it (--cancel)
-// or list what is moving (--list). The controller adds the new replicas, waits until they are in
+// or list what is moving (--list); --execute and --verify can --wait, with a progress bar on
+// stderr, until every partition of the plan is complete. The controller adds the new replicas, waits until they are in
 // sync, then drops the old ones (KIP-455); this command only asks and reports. Output is Kafka's
 // tool's, plans as one JSON line each. Exit codes: 0 done (for --verify: every partition
 // complete); 1 a Kafka or connection error, a plan the cluster cannot take, or (--verify) a
@@ -14,10 +15,14 @@ import { ErrorCode } from '../protocol/errors.js';
 import { processOutput, withAdmin } from './admin-run.js';
 import { usageError } from './cli-args.js';
 import type { CliOutput } from './groups.js';
+import { startProgress } from './progress.js';
 import { REASSIGN_USAGE, parseReassignArgs, type ReassignCommand } from './reassign-args.js';
 import { balancedPlan, currentAssignment, decommissionPlan, formatPlan, parsePlan, planProblems, sortPartitions, verifyPlan, type PlanPartition } from './reassign-plan.js';
 
 type Command<K extends ReassignCommand['kind']> = Extract<ReassignCommand, { kind: K }>;
+
+/** How often --wait asks the cluster how far the reassignment is. */
+const WAIT_POLL_MS = 1_000;
 
 /** Reads a plan file's text, `-` meaning stdin. */
 export type PlanReader = (file: string) => Promise<string>;
@@ -37,7 +42,7 @@ export async function runReassign(args: readonly string[], out: CliOutput = proc
       case 'decommission':
         return decommission(admin, command, out);
       case 'execute':
-        return execute(admin, plan, out);
+        return execute(admin, command, plan, out);
       case 'verify':
         return verify(admin, command, plan, out);
       case 'cancel':
@@ -103,7 +108,7 @@ async function decommission(admin: KafkaAdmin, command: Command<'decommission'>,
   return 0;
 }
 
-async function execute(admin: KafkaAdmin, plan: readonly PlanPartition[], out: CliOutput): Promise<number> {
+async function execute(admin: KafkaAdmin, command: Command<'execute'>, plan: readonly PlanPartition[], out: CliOutput): Promise<number> {
   const metadata = await admin.metadata([...new Set(plan.map((p) => p.topic))]);
   const problems = planProblems(plan, metadata.topics.filter((t) => t.errorCode === ErrorCode.NONE), metadata.brokers);
   if (problems.length > 0) return refuse(out, 'execute', problems);
@@ -113,12 +118,39 @@ async function execute(admin: KafkaAdmin, plan: readonly PlanPartition[], out: C
   out.stdout(`Current partition replica assignment\n${formatPlan(current)}\n\nSave this to use as the --plan of a later --execute to roll back\n`);
   await admin.alterPartitionReassignments(plan.map((p) => ({ topic: p.topic, partition: p.partition, replicas: p.replicas })));
   out.stdout(`Successfully started partition reassignment${plan.length === 1 ? '' : 's'} for ${names(plan)}\n`);
-  return 0;
+  if (!command.isWaiting) return 0;
+  const statuses = await waitWhileInProgress(admin, plan);
+  const incomplete = statuses.filter((s) => s.state !== 'complete');
+  if (incomplete.length === 0) {
+    out.stdout(`Reassignment of ${names(plan)} is complete.\n`);
+    return 0;
+  }
+  out.stderr(`tideline reassign --execute: ${names(incomplete)} did not complete; see tideline reassign --verify --plan ${command.planFile}\n`);
+  return 1;
+}
+
+async function planStatuses(admin: KafkaAdmin, plan: readonly PlanPartition[]): Promise<ReturnType<typeof verifyPlan>> {
+  const metadata = await admin.metadata([...new Set(plan.map((p) => p.topic))]);
+  return verifyPlan(plan, metadata.topics.filter((t) => t.errorCode === ErrorCode.NONE), await admin.listPartitionReassignments(plan));
+}
+
+/** Polls until no partition of the plan is in progress, showing how many are complete. */
+async function waitWhileInProgress(admin: KafkaAdmin, plan: readonly PlanPartition[]): Promise<ReturnType<typeof verifyPlan>> {
+  const bar = startProgress('reassigning', plan.length);
+  try {
+    for (;;) {
+      const statuses = await planStatuses(admin, plan);
+      bar.update(statuses.filter((s) => s.state === 'complete').length, 'partitions complete');
+      if (statuses.every((s) => s.state !== 'in progress')) return statuses;
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    }
+  } finally {
+    bar.finish();
+  }
 }
 
 async function verify(admin: KafkaAdmin, command: Command<'verify'>, plan: readonly PlanPartition[], out: CliOutput): Promise<number> {
-  const metadata = await admin.metadata([...new Set(plan.map((p) => p.topic))]);
-  const statuses = verifyPlan(plan, metadata.topics.filter((t) => t.errorCode === ErrorCode.NONE), await admin.listPartitionReassignments(plan));
+  const statuses = command.isWaiting ? await waitWhileInProgress(admin, plan) : await planStatuses(admin, plan);
   out.stdout('Status of partition reassignment:\n');
   for (const s of statuses) {
     const name = `${s.topic}-${s.partition}`;

@@ -38,6 +38,7 @@ import { alterPartition } from './alter-partition.js';
 import type { ControllerApi } from './api.js';
 import { BrokerLiveness } from './broker-liveness.js';
 import { brokerHeartbeat, fenceBroker, registerBroker, unregisterBroker } from './broker-ops.js';
+import { notableEvents } from './notable-events.js';
 import { alterTopicConfigs, createPartitions, createTopics, deleteTopics, type ControllerEnv } from './topic-ops.js';
 import { describeQuorumResponse } from './server/describe-quorum.js';
 import { electLeaders, electUncleanLeaders } from './elect-leaders.js';
@@ -110,7 +111,9 @@ export class Controller implements ControllerApi {
       if (!this.quorum.isActive) throw new NotControllerError(this.quorum.leaderId);
       const { result, records } = decide(this.image);
       if (records.length > 0) {
+        const events = notableEvents(this.image, records);
         await this.quorum.commit(records);
+        for (const e of events) this.logger.info(e.fields, e.msg);
         // Any change (an ISR that grew, an unfenced broker, a new leader) may let a partition
         // reassignment finish: its adding replicas all in sync and a target replica able to lead.
         const completions = completeReassignments(this.image);
@@ -297,7 +300,6 @@ export class Controller implements ControllerApi {
       );
       if (outcome.errorCode === ErrorCode.NONE) this.liveness.touch(req.brokerId, this.now());
       for (const r of outcome.records) {
-        if (r.type === 'UnfenceBroker') this.logger.info({ brokerId: r.brokerId }, 'broker unfenced');
         if (r.type === 'BrokerRegistrationChange' && r.inControlledShutdown) this.logger.info({ brokerId: r.brokerId }, 'broker in controlled shutdown');
       }
       const result = {

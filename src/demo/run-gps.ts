@@ -28,6 +28,10 @@ const CHILD_STOP_TIMEOUT_MS = 20_000;
 const STATUS_INTERVAL_MS = 1_000;
 const PRODUCER_START_TIMEOUT_MS = 60_000;
 
+/** Start-up steps, reported as (steps done, what runs now) until STARTUP_STEPS are done. */
+export const STARTUP_STEPS = 3;
+export type StartupReport = (done: number, detail: string) => void;
+
 export interface DemoResult {
   exitCode: number;
   summary: string;
@@ -54,14 +58,16 @@ interface Running {
   printedIncidents: Map<string, number>;
   isUrlsPrinted: boolean;
   write: (line: string) => void;
+  onStartup: StartupReport;
 }
 
-export async function runGpsDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoResult> {
+export async function runGpsDemo(options: DemoOptions, write: (line: string) => void, onStartup: StartupReport = () => {}): Promise<DemoResult> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tideline-demo-'));
   mkdirSync(dataDir, { recursive: true });
   removeRunFiles(dataDir);
   const runId = randomBytes(4).toString('hex');
   let run: Running | undefined;
+  onStartup(0, options.bootstrap === null ? `starting ${options.nodes === 1 ? 'the broker' : `${options.nodes} brokers`}` : 'connecting');
   const starting = startBrokers(options, dataDir, write);
   // Ctrl-C or a SIGTERM: take every child down before leaving (a service or producer would notice
   // the lost IPC channel anyway, but the brokers have none), also while the brokers are starting.
@@ -84,6 +90,7 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
   process.on('exit', onExit);
   try {
     broker = await starting;
+    onStartup(1, 'creating topics');
     const layout = await createDemoTopics(broker.bootstrap, options.partitions, broker.brokerCount);
     const database = databaseTarget(dataDir, options.databaseUrl);
     await resetDatabase(database);
@@ -93,7 +100,8 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
         `${options.partitions} partitions x ${layout.replicas} replicas (min.insync.replicas=${layout.minInsyncReplicas}), db-writer into ${describeDatabase(database)}`,
     );
     if (broker.consoleUrls.length > 0) write(`demo gps: web console ${broker.consoleUrls[0]}/#/map (every node: ${broker.consoleUrls.join(' ')})`);
-    run = newRun(options, broker, dataDir, runId, write);
+    onStartup(2, 'starting the services and the producer');
+    run = newRun(options, broker, dataDir, runId, write, onStartup);
     return await pipeline(run);
   } finally {
     run?.fault?.finish();
@@ -108,7 +116,7 @@ export async function runGpsDemo(options: DemoOptions, write: (line: string) => 
   }
 }
 
-function newRun(options: DemoOptions, broker: DemoBroker, dataDir: string, runId: string, write: (line: string) => void): Running {
+function newRun(options: DemoOptions, broker: DemoBroker, dataDir: string, runId: string, write: (line: string) => void, onStartup: StartupReport): Running {
   const groupIds = new Map(SERVICE_NAMES.map((s) => [s, groupIdFor(s, runId)]));
   const { killBrokerAtSec, restartBrokerAfterSec } = options;
   return {
@@ -142,6 +150,7 @@ function newRun(options: DemoOptions, broker: DemoBroker, dataDir: string, runId
     printedIncidents: new Map(),
     isUrlsPrinted: false,
     write,
+    onStartup,
   };
 }
 
@@ -167,7 +176,10 @@ async function pipeline(run: Running): Promise<DemoResult> {
   // Starting a dozen Node processes takes seconds on a small machine; the clock starts when the
   // producers do, so that --duration is time spent producing.
   const spawnedMs = Date.now();
-  void Promise.all(run.producers.map((p) => p.started)).then(() => (run.startMs = Date.now()));
+  void Promise.all(run.producers.map((p) => p.started)).then(() => {
+    run.startMs = Date.now();
+    run.onStartup(STARTUP_STEPS, 'producing');
+  });
   const { killDbWriterAtSec } = run.options;
   let isDbWriterKilled = false;
   await everySecondUntil(run, async () => {

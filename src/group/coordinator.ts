@@ -53,7 +53,8 @@ export class GroupCoordinator {
 
   constructor(
     private readonly broker: Broker,
-    private readonly logger: Logger,
+    /** The coordinator's logger, also each group's (which adds groupId and groupType). */
+    readonly logger: Logger,
   ) {}
 
   start(): void {
@@ -212,7 +213,7 @@ export class GroupCoordinator {
     }
     for (const snapshot of consumerGroups.snapshots()) {
       const g = this.entryOrCreate(snapshot.groupId);
-      g.consumer = ConsumerGroup.restore(snapshot, this.consumerConfig, this.newMemberId, this.logger.child({ groupId: snapshot.groupId }), started, this.topicsView());
+      g.consumer = ConsumerGroup.restore(snapshot, this.consumerConfig, this.newMemberId, this.logger, started, this.topicsView());
       g.persistedMemberIds = new Set(snapshot.members.map((m) => m.memberId));
     }
     this.loadedPartitions.add(p.index);
@@ -238,7 +239,7 @@ export class GroupCoordinator {
         return;
       }
       const g = this.entryOrCreate(rec.groupId);
-      g.classic = ClassicGroup.restore(rec.value, nowMs, this.classicConfig, this.newMemberId, this.logger.child({ groupId: rec.groupId }), rec.groupId);
+      g.classic = ClassicGroup.restore(rec.value, nowMs, this.classicConfig, this.newMemberId, this.logger, rec.groupId);
     }
   }
 

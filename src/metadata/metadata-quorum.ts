@@ -54,6 +54,7 @@ export interface MetadataQuorumOptions {
   readonly fetchTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly snapshotBytes: number;
+  /** The node's logger: the quorum adds component 'metadata', its Raft node component 'raft'. */
   readonly logger: Logger;
   /** Role, leader or epoch changed. */
   readonly onRoleChange?: (role: Role, leaderId: number, epoch: number) => void;
@@ -77,7 +78,10 @@ export class RaftMetadataQuorum implements MetadataView {
   /** The first offset of the current leader epoch once this node leads; see isActive. */
   private leaderEpochStart = -1;
 
+  private readonly log: Logger;
+
   constructor(private readonly options: MetadataQuorumOptions) {
+    this.log = options.logger.child({ component: 'metadata' });
     this.imageValue = new MetadataImage(options.clusterId);
     const ticks = (ms: number): number => Math.max(1, Math.round(ms / TICK_MS));
     const config: RaftConfig = {
@@ -230,7 +234,7 @@ export class RaftMetadataQuorum implements MetadataView {
     for (const id of image.brokers.keys()) this.registrationOffsets.set(id, snapshot.id.endOffset - 1);
     this.appliedOffsetValue = snapshot.id.endOffset;
     this.bytesSinceSnapshot = 0;
-    this.options.logger.info({ endOffset: snapshot.id.endOffset, records: records.length }, 'metadata snapshot loaded');
+    this.log.info({ endOffset: snapshot.id.endOffset, records: records.length }, 'metadata snapshot loaded');
     this.notify(records);
   }
 
@@ -255,11 +259,11 @@ export class RaftMetadataQuorum implements MetadataView {
     this.raft.snapshot(endOffset, data).then(
       () => {
         this.isSnapshotting = false;
-        this.options.logger.info({ endOffset, bytes: data.length }, 'metadata snapshot written');
+        this.log.info({ endOffset, bytes: data.length }, 'metadata snapshot written');
       },
       (err: unknown) => {
         this.isSnapshotting = false;
-        this.options.logger.warn({ err }, 'metadata snapshot failed');
+        this.log.warn({ err }, 'metadata snapshot failed');
       },
     );
   }

@@ -78,7 +78,32 @@ export class Partition {
     this.highWatermark = Math.min(log.highWatermark ?? log.logEndOffset, log.logEndOffset);
     log.highWatermark = this.highWatermark;
     this.rebuildProducerState(nowMs);
-    if (this.isLeader) this.becomeLeader(nowMs);
+    if (this.isLeader) {
+      this.logLeadership(null);
+      this.becomeLeader(nowMs);
+    }
+  }
+
+  /**
+   * One info line per ISR change, on the leader: its own AlterPartition (with the reason it asked)
+   * or a change the controller made. The same ISR arriving again through the image logs nothing.
+   */
+  private logIsrChange(prev: LeaderAndIsr, reason: string): void {
+    const { isr } = this.stateValue;
+    const removed = prev.isr.filter((id) => !isr.includes(id));
+    const added = isr.filter((id) => !prev.isr.includes(id));
+    if (removed.length === 0 && added.length === 0) return;
+    const msg = added.length === 0 ? 'ISR shrunk' : removed.length === 0 ? 'ISR expanded' : 'ISR changed';
+    this.logger.info({ topic: this.topic, partition: this.index, leaderEpoch: this.stateValue.leaderEpoch, isr, previousIsr: prev.isr, reason }, msg);
+  }
+
+  /** One info line on the broker that gains or loses the leadership; a follower's new leader is debug. */
+  private logLeadership(prev: LeaderAndIsr | null): void {
+    const next = this.stateValue;
+    const fields = { topic: this.topic, partition: this.index, leaderEpoch: next.leaderEpoch, leaderId: next.leaderId, previousLeaderId: prev?.leaderId ?? null, brokerId: this.localBrokerId };
+    if (this.isLeader) this.logger.info({ ...fields, isr: next.isr }, 'became partition leader');
+    else if (prev?.leaderId === this.localBrokerId) this.logger.info(fields, 'no longer partition leader');
+    else this.logger.debug(fields, 'partition leader changed');
   }
 
   get state(): LeaderAndIsr {
@@ -94,17 +119,19 @@ export class Partition {
    * leader epoch led by this broker starts the leader's bookkeeping; any other new epoch drops
    * it. Waiters are woken either way: a produce waiting for acks=-1 must fail on a leader change.
    */
-  setState(next: LeaderAndIsr, nowMs: number): void {
+  setState(next: LeaderAndIsr, nowMs: number, isrChangeReason = 'metadata update'): void {
     const prev = this.stateValue;
     // An image that has not yet replayed the AlterPartition answer applied here is older.
     if (next.leaderEpoch === prev.leaderEpoch && next.partitionEpoch < prev.partitionEpoch) return;
     this.stateValue = next;
     if (next.partitionEpoch !== prev.partitionEpoch || next.leaderEpoch !== prev.leaderEpoch) this.joining = [];
     if (next.leaderEpoch !== prev.leaderEpoch || next.leaderId !== prev.leaderId) {
+      this.logLeadership(prev);
       if (this.isLeader) this.becomeLeader(nowMs);
       else this.followers.clear();
       this.isrChangeInFlight = false;
     } else if (this.isLeader) {
+      this.logIsrChange(prev, isrChangeReason);
       for (const id of next.replicas) if (id !== this.localBrokerId && !this.followers.has(id)) this.followers.set(id, freshFollower(nowMs));
       this.maybeAdvanceHighWatermark();
     }
@@ -147,7 +174,13 @@ export class Partition {
 
   /** This broker no longer hosts the replica: waiters (acks=-1 produces) fail at once. */
   relinquish(): void {
-    this.stateValue = { ...this.stateValue, leaderId: -1, leaderEpoch: this.stateValue.leaderEpoch + 1 };
+    const prev = this.stateValue;
+    this.stateValue = { ...prev, leaderId: -1, leaderEpoch: prev.leaderEpoch + 1 };
+    if (prev.leaderId === this.localBrokerId) {
+      // The epoch above is local bookkeeping; the line gives the last one this broker led.
+      const fields = { topic: this.topic, partition: this.index, leaderEpoch: prev.leaderEpoch, brokerId: this.localBrokerId, reason: 'replica removed from this broker' };
+      this.logger.info(fields, 'no longer partition leader');
+    }
     this.followers.clear();
     this.notifyAppend();
   }

@@ -122,11 +122,10 @@ export class ReplicaManager {
       const errorCode = r?.errorCode ?? res.errorCode;
       if (errorCode === ErrorCode.NONE && r !== undefined && p.state === state) {
         if (r.partitionEpoch !== state.partitionEpoch) {
-          this.logger.info({ topic: p.topic, partition: p.index, isr: r.isr, was: state.isr, reason }, 'ISR changed');
           if (r.isr.length < state.isr.length) this.isrShrinks++;
           else if (r.isr.length > state.isr.length) this.isrExpands++;
         }
-        p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now());
+        p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now(), reason);
         p.settleJoining();
       } else if (errorCode !== ErrorCode.NONE) {
         this.logger.debug({ topic: p.topic, partition: p.index, errorCode, newIsr }, 'ISR change refused');

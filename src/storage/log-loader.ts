@@ -132,6 +132,8 @@ function loadOrRebuild(ctx: LoadContext, segment: LogSegment, nextOffset: number
 /** Recovers one segment, logging what was cut; returns the bytes truncated. */
 function recoverSegment(ctx: LoadContext, segment: LogSegment): number {
   const { truncatedBytes, problem } = segment.recover(ctx.config.indexIntervalBytes, ctx.leaderEpochs);
+  // The partition's logger carries topic and partition.
+  ctx.logger.info({ baseOffset: segment.baseOffset, nextOffset: segment.nextOffset, sizeBytes: segment.size, truncatedBytes }, 'segment recovered');
   if (truncatedBytes > 0) {
     ctx.logger.warn(
       { segment: segment.file.path, offset: segment.nextOffset, position: segment.size, truncatedBytes, problem },

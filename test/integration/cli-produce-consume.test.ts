@@ -123,16 +123,22 @@ describe('tideline produce and consume', { timeout: 40_000 }, () => {
     }
   });
 
-  test('errors: an unknown topic exits 1, a bad option exits 2', async () => {
+  test('errors: an unknown topic exits 1, a bad option exits 2, each saying what to do', async () => {
     const missing = await tideline(['produce', 'nope'], 'x\n');
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /topic 'nope' does not exist/);
+    assert.match(missing.stderr, /topic 'nope' does not exist; create it with `tideline topics create nope`/);
     const noTopic = await tideline(['consume', 'nope', '--max-messages', '1']);
     assert.equal(noTopic.code, 1);
+    assert.match(noTopic.stderr, /`tideline topics list` shows the topics/);
+    // Port 1 on loopback has no listener.
+    const unreachable = await runProcess(process.execPath, [tidelineBin, 'consume', 'from-kcat', '--group', 'g', '--bootstrap-server', '127.0.0.1:1'], { allowFailure: true });
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, /cannot reach a broker at 127\.0\.0\.1:1 \(ECONNREFUSED\) — is it running\? Start one with `tideline start`/);
     const badPartition = await tideline(['consume', 'from-kcat', '--partition', '9', '--max-messages', '1']);
     assert.equal(badPartition.code, 1);
     const usage = await tideline(['consume', 'from-kcat', '--offset', '3']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /--offset needs --partition/);
+    assert.match(usage.stderr, /`tideline consume --help` shows the usage/);
   });
 });

@@ -2,13 +2,15 @@
 // topic with replicas [1, 2] and min.insync.replicas=2: with the follower frozen (SIGSTOP; the
 // controller quorum keeps two of its three voters) the ISR shrinks to the leader alone and an acks=all produce (kcat) fails with NOT_ENOUGH_REPLICAS while
 // acks=1 still works; once they resume they catch up and rejoin the ISR, acks=all works again, and
-// every record that was acknowledged reads back exactly once, in order.
+// every record that was acknowledged reads back exactly once, in order. The leader logs each ISR
+// change as one info line.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import kafkajs from 'kafkajs';
 import { kcat, kcatConsumeJson, kcatProduceKeyed } from '../helpers/kcat.js';
 import { kcatKeyedLines } from '../helpers/records.js';
+import { logEvents } from '../helpers/broker-log.js';
 import { eventually, FAST_SESSION_OVERRIDES, metadataFrom, TestCluster } from '../helpers/cluster.js';
 import { assertExactRecords, fromKcat, range } from '../helpers/verify.js';
 
@@ -63,5 +65,15 @@ describe('ISR and min.insync.replicas', { timeout: 180_000 }, () => {
 
     const read = await kcatConsumeJson(cluster.bootstrap(), TOPIC);
     assertExactRecords(read.map(fromKcat), { indices: range(0, 200), headersOf: () => [] });
+
+    const leaderNode = cluster.node(leader);
+    const isrLines = await eventually('the leader logged the shrink and the expansion', async () => {
+      const lines = ['ISR shrunk', 'ISR expanded'].map((msg) => logEvents(leaderNode, msg, { topic: TOPIC, partition: 0 }));
+      return lines.every((l) => l.length > 0) ? lines : undefined;
+    }, 10_000, 100);
+    const [shrinks, expands] = isrLines;
+    assert.deepEqual(shrinks!.map((e) => [e['isr'], e['previousIsr']]), [[[leader], [1, 2]]]);
+    assert.deepEqual(expands!.map((e) => [e['isr'], e['previousIsr']]), [[[1, 2], [leader]]]);
+    assert.equal(logEvents(leaderNode, 'became partition leader', { topic: TOPIC, partition: 0 }).length, 1);
   });
 });

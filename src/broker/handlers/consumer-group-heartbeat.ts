@@ -31,7 +31,7 @@ export const consumerGroupHeartbeatHandler = defineHandler<ConsumerGroupHeartbea
     if (problem !== ErrorCode.NONE) return fail(problem);
     const g = coordinator.entryOrCreate(req.groupId);
     if (g.classic && g.classic.state !== 'Empty') return fail(ErrorCode.GROUP_ID_NOT_FOUND, `group ${req.groupId} is a classic group with members`);
-    g.consumer ??= new ConsumerGroup(req.groupId, coordinator.consumerConfig, coordinator.newMemberId, ctx.broker.logger.child({ groupId: req.groupId }));
+    g.consumer ??= new ConsumerGroup(req.groupId, coordinator.consumerConfig, coordinator.newMemberId, coordinator.logger);
     const { response, changed } = g.consumer.heartbeat(ctx.nowMs, ctx.apiVersion, req, coordinator.topicsView(), { clientId: ctx.clientId ?? '', clientHost: ctx.clientHost });
     if (changed) coordinator.persistConsumer(g);
     return { throttleTimeMs: 0, ...response };

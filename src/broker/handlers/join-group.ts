@@ -34,7 +34,7 @@ export const joinGroupHandler = defineHandler<JoinGroupRequest, JoinGroupRespons
       const g = coordinator.entryOrCreate(req.groupId);
       if (g.consumer && g.consumer.state !== 'empty') response = fail(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
       else {
-        g.classic ??= new ClassicGroup(req.groupId, coordinator.classicConfig, coordinator.newMemberId, ctx.broker.logger.child({ groupId: req.groupId }));
+        g.classic ??= new ClassicGroup(req.groupId, coordinator.classicConfig, coordinator.newMemberId, coordinator.logger);
         const group = g.classic;
         response = await coordinator.park<JoinResponse>(
           (requestId) =>

@@ -36,7 +36,7 @@ export class ClassicGroup {
   #core: GroupCore;
 
   constructor(groupId: string, config: ClassicGroupConfig, newId: () => string, logger: Logger) {
-    this.#core = new GroupCore(groupId, config, newId, logger.child({ component: 'classic-group', groupId }));
+    this.#core = new GroupCore(groupId, config, newId, logger.child({ groupId, groupType: 'classic' }));
   }
 
   /**

@@ -92,7 +92,7 @@ export function completeJoinPhase(core: GroupCore, nowMs: number): void {
     core.persist();
     return;
   }
-  core.log.info({ generationId: core.generationId, members: core.members.size, protocolName: core.protocolName }, 'stabilized group');
+  core.log.info({ generationId: core.generationId, members: core.members.size, protocolName: core.protocolName, leader: core.leaderId }, 'group rebalanced');
   for (const member of core.memberList()) {
     core.completeJoin(member, core.currentJoinResponse(member));
     core.rescheduleHeartbeat(member, nowMs);

@@ -82,7 +82,7 @@ export class ConsumerGroup {
     this.groupId = groupId;
     this.#config = config;
     this.#newId = newId;
-    this.#log = logger.child({ component: 'consumer-group', groupId });
+    this.#log = logger.child({ groupId, groupType: 'consumer' });
   }
 
   get state(): ConsumerGroupState {
@@ -474,7 +474,7 @@ export class ConsumerGroup {
     this.#assignmentEpoch = this.#groupEpoch;
     this.#log.info(
       { groupEpoch: this.#groupEpoch, assignor: assignorName, members: members.length, topics: topics.size },
-      'target assignment computed',
+      'group rebalanced',
     );
   }
 

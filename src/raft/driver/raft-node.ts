@@ -44,6 +44,7 @@ export interface RaftNodeOptions {
    */
   readonly onRoleChange?: (role: Role, leaderId: number, epoch: number) => void;
   readonly random?: Random;
+  /** The node's logger (it carries nodeId); the driver adds component 'raft'. */
   readonly logger?: Logger;
 }
 
@@ -104,7 +105,7 @@ export class RaftNode {
   private readonly logger: Logger;
 
   constructor(private readonly options: RaftNodeOptions) {
-    this.logger = (options.logger ?? silentLogger).child({ component: 'raft', nodeId: options.config.nodeId });
+    this.logger = (options.logger ?? silentLogger).child({ component: 'raft' });
   }
 
   async start(): Promise<void> {

@@ -39,7 +39,7 @@ test('produce mistakes', () => {
 test('consume defaults and start positions', () => {
   assert.deepEqual(parseConsumeArgs(['t']), {
     kind: 'consume', topic: 't', partition: null, startAt: 'latest', maxMessages: null, idleTimeoutMs: null,
-    format: 'text', bootstrap: '127.0.0.1:9092', timeoutMs: 30_000,
+    format: 'text', groupId: null, isCommitting: true, bootstrap: '127.0.0.1:9092', timeoutMs: 30_000,
   });
   const c = parseConsumeArgs(['t', '--from-beginning', '--max-messages', '5', '--timeout-ms', '1000', '--format', 'json']);
   assert.ok(c.kind === 'consume');
@@ -51,6 +51,11 @@ test('consume defaults and start positions', () => {
   assert.ok(at.kind === 'consume');
   assert.deepEqual(at.startAt, { offset: 7 });
   assert.equal(at.partition, 1);
+  const member = parseConsumeArgs(['t', '--group', 'g', '--no-commit', '--from-beginning']);
+  assert.ok(member.kind === 'consume');
+  assert.equal(member.groupId, 'g');
+  assert.equal(member.isCommitting, false);
+  assert.equal(member.startAt, 'earliest');
 });
 
 test('consume mistakes', () => {
@@ -58,4 +63,7 @@ test('consume mistakes', () => {
   assert.throws(() => parseConsumeArgs(['t', '--partition', '0', '--offset', '3', '--from-beginning']), usage(/not both/));
   assert.throws(() => parseConsumeArgs(['t', '--format', 'xml']), usage(/text or json/));
   assert.throws(() => parseConsumeArgs(['t', '--max-messages', '0']), usage(/at least 1/));
+  assert.throws(() => parseConsumeArgs(['t', '--group', 'g', '--partition', '0']), usage(/one or the other/));
+  assert.throws(() => parseConsumeArgs(['t', '--no-commit']), usage(/only applies with --group/));
+  assert.throws(() => parseConsumeArgs(['t', '--group=']), usage(/non-empty/));
 });
