@@ -124,7 +124,8 @@ export class Raft {
         return this.tickFollower();
       default:
         if (this.isObserverValue) return this.tickDiscovery();
-        if (this.now >= this.electionDeadline) this.becomeProspective();
+        // The only voter has nobody to wait for, so it stands at its first tick (as KRaft does).
+        if (this.now >= this.electionDeadline || this.config.voters.length === 1) this.becomeProspective();
     }
   }
 

@@ -10,8 +10,10 @@
 // but the last, so a frame whose bound exceeds the limit by a whole block or more is refused
 // before inflating; the exact size is checked again after.
 
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import { OutputLimitError } from './output-limit.js';
+import { loadOnUse } from './load-on-use.js';
+
+const lz4 = loadOnUse<typeof import('lz4-napi')>('lz4-napi');
 
 const FRAME_MAGIC = 0x184d2204;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
@@ -25,7 +27,7 @@ const BLOCK_UNCOMPRESSED_BIT = 0x80000000;
 const BLOCK_SIZE_MAX_BY_CODE: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
 export function lz4CompressFrame(data: Buffer): Buffer {
-  return compressFrameSync(data);
+  return lz4().compressFrameSync(data);
 }
 
 /** Decompresses LZ4 frame data; throws RangeError on malformed frames, OutputLimitError past the limit. */
@@ -34,7 +36,7 @@ export function lz4DecompressFrame(data: Buffer, outputBytesMax: number): Buffer
   if (bound.bytes > outputBytesMax + bound.blockSizeMax) {
     throw new OutputLimitError('lz4', outputBytesMax);
   }
-  const output = decompressFrameSync(data);
+  const output = lz4().decompressFrameSync(data);
   if (output.length > outputBytesMax) {
     throw new OutputLimitError('lz4', outputBytesMax);
   }

@@ -15,8 +15,10 @@
 // Every block's uncompressed size is read from its length preamble before anything is inflated,
 // so an output limit is enforced without allocating past it.
 
-import { compressSync, uncompressSync } from 'snappy';
 import { OutputLimitError } from './output-limit.js';
+import { loadOnUse } from './load-on-use.js';
+
+const snappy = loadOnUse<typeof import('snappy')>('snappy');
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const XERIAL_HEADER_SIZE = 16; // magic + version + minimum compatible version
@@ -38,7 +40,7 @@ export function snappyCompressXerial(data: Buffer): Buffer {
   header.writeInt32BE(XERIAL_MIN_COMPATIBLE_VERSION, 12);
   parts.push(header);
   for (let pos = 0; pos < data.length; pos += XERIAL_BLOCK_BYTES) {
-    const block = compressSync(data.subarray(pos, pos + XERIAL_BLOCK_BYTES));
+    const block = snappy().compressSync(data.subarray(pos, pos + XERIAL_BLOCK_BYTES));
     const length = Buffer.alloc(4);
     length.writeInt32BE(block.length, 0);
     parts.push(length, block);
@@ -48,7 +50,7 @@ export function snappyCompressXerial(data: Buffer): Buffer {
 
 /** Compresses into one raw snappy block (what librdkafka sends). */
 export function snappyCompressRaw(data: Buffer): Buffer {
-  return compressSync(data);
+  return snappy().compressSync(data);
 }
 
 /** Decompresses xerial-framed or raw snappy; throws OutputLimitError past `outputBytesMax`. */
@@ -81,7 +83,7 @@ function rawBlock(block: Buffer, outputBytesMax: number): Buffer {
 }
 
 function inflate(block: Buffer): Buffer {
-  return uncompressSync(block, { asBuffer: true }) as Buffer;
+  return snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
 }
 
 /** A raw block's preamble: its uncompressed length as an unsigned varint of at most 5 bytes. */

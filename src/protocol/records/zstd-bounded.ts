@@ -5,21 +5,24 @@
 // passes the caller's limit. One decoder context is reused across calls (synchronous, so never
 // shared between two at once) and reset at the start of each.
 
-import { compress as zstdCompress } from 'zstd-napi';
-import zstd from 'zstd-napi/binding.js';
+import type zstdBinding from 'zstd-napi/binding.js';
 import { OutputLimitError } from './output-limit.js';
+import { loadOnUse } from './load-on-use.js';
 
-/** Output chunk size when the input gives no better hint; zstd's recommended stream buffer. */
-const CHUNK_BYTES_MIN = zstd.dStreamOutSize();
+const zstdApi = loadOnUse<typeof import('zstd-napi')>('zstd-napi');
+const binding = loadOnUse<typeof zstdBinding>('zstd-napi/binding.js');
 
-let sharedContext: InstanceType<typeof zstd.DCtx> | undefined;
+let sharedContext: InstanceType<typeof zstdBinding.DCtx> | undefined;
 
 export function zstdCompressFrame(data: Buffer): Buffer {
-  return zstdCompress(data);
+  return zstdApi().compress(data);
 }
 
 /** Decompresses zstd frames; throws RangeError on malformed input, OutputLimitError past the limit. */
 export function zstdDecompressBounded(data: Buffer, outputBytesMax: number): Buffer {
+  const zstd = binding();
+  // Output chunk size when the input gives no better hint: zstd's recommended stream buffer.
+  const chunkBytesMin = zstd.dStreamOutSize();
   const context = (sharedContext ??= new zstd.DCtx());
   context.reset(zstd.ResetDirective.sessionOnly);
   const chunks: Buffer[] = [];
@@ -30,7 +33,7 @@ export function zstdDecompressBounded(data: Buffer, outputBytesMax: number): Buf
   while (input.length > 0 || hint !== 0) {
     // One byte past the limit is room enough to notice an overflow.
     const room = outputBytesMax + 1 - produced;
-    const chunk = Buffer.allocUnsafe(Math.min(Math.max(CHUNK_BYTES_MIN, input.length * 4), room));
+    const chunk = Buffer.allocUnsafe(Math.min(Math.max(chunkBytesMin, input.length * 4), room));
     let written: number;
     let consumed: number;
     try {
