@@ -96,7 +96,7 @@ async function body(o: ClusterOptions, ctx: StandaloneContext): Promise<Standalo
     load['throughput'] = loadNow();
     throughput = await runThroughput(tool, cluster, { records: o.records, kafkajsRecords: 0, recordBytes: 100, partitions: o.partitions, runs: o.runs, lingerMs: 5, variants, repoRoot, scratchDir, prepareTopic }, log);
     load['latency'] = loadNow();
-    latency = await runLatency(tool, cluster, { rates: o.rates, lingerMsList: o.lingerMsList, durationSec: o.durationSec, recordBytes: 100, scratchDir, prepareTopic }, log);
+    latency = await runLatency(cluster, { rates: o.rates, lingerMsList: o.lingerMsList, durationSec: o.durationSec, recordBytes: 100, scratchDir, prepareTopic }, log);
   } finally {
     await cluster.stop();
   }

@@ -1,19 +1,22 @@
 // The latency scenario: produce at fixed rates with acks=all and report produce→ack latency
-// percentiles, from rdkafka_performance's per-message latency file (-l -A).
-//
-// Its rate limiter (-r) sleeps a fixed gap after each message, so per-message overhead makes the
-// achieved rate fall short of the requested one, by a load-dependent amount. Short probe runs
-// therefore calibrate the -r value until the achieved rate is within 5% of the target; they also
-// warm the broker up. In the measured run the first second of samples is dropped, because it
-// holds the new client's connection set-up and metadata wait, not steady-state latency.
+// percentiles. The client is this repo's paced producer (bench/rdkafka/paced_producer.c, on
+// librdkafka): message i is due at start + i / rate and its latency runs from that due time to
+// its delivery report, so a stall of the client or the broker counts in full (no coordinated
+// omission). Between due messages it sleeps instead of spinning, so on a 2-core machine the
+// client leaves the brokers their CPU (rdkafka_performance's -r mode spins one core). Every
+// latency is recorded, so percentiles are exact. In the measured run the first second of
+// samples is dropped, because it holds the new client's connection set-up and metadata wait,
+// not steady-state latency.
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuDelta, type CpuTimes } from './children.js';
 import type { BrokerHandle } from './broker.js';
 import type { ClientRun } from './client-run.js';
-import type { LoadTool } from './load-tool.js';
-import { rdkafkaLatency } from './rdkafka-perf.js';
+import { buildPacedProducer } from './load-tool.js';
+import { clientFailure, makeClientRun } from './client-run.js';
+import { runTimed } from './children.js';
+import { findRepoRoot } from './repo-root.js';
 import { summarizeLatency, type LatencySummary } from './stats.js';
 import { startProgress } from '../src/cli/progress.js';
 
@@ -31,8 +34,6 @@ export interface LatencyOptions {
 export interface LatencyRow {
   targetRate: number;
   lingerMs: number;
-  /** The -r value used after calibration. */
-  toolRate: number;
   achievedRate: number;
   /** Produce→ack latency in milliseconds. */
   latencyMs: LatencySummary | null;
@@ -42,9 +43,6 @@ export interface LatencyRow {
   error?: string;
 }
 
-const PROBE_SEC = 2;
-const PROBES_MAX = 4;
-const RATE_TOLERANCE = 0.05;
 const WARMUP_SEC = 1;
 
 function readLatenciesMs(path: string): number[] {
@@ -59,36 +57,26 @@ interface Point {
   lingerMs: number;
 }
 
-async function calibrate(tool: string, bootstrap: string, topic: string, { target, lingerMs }: Point, o: LatencyOptions, log: (s: string) => void): Promise<number> {
-  let toolRate = target;
-  const latencyFile = join(o.scratchDir, 'probe-latency.txt');
-  for (let i = 1; i <= PROBES_MAX; i++) {
-    const records = Math.round(target * PROBE_SEC);
-    const run = await rdkafkaLatency({ tool, bootstrap, topic, records, recordBytes: o.recordBytes, lingerMs, ratePerSec: Math.round(toolRate), latencyFile, scratchDir: o.scratchDir, timeoutMs: 120_000 });
-    const achieved = run.recordsPerSec;
-    log(`  probe ${i}: -r ${Math.round(toolRate)} gave ${Math.round(achieved)} records/s`);
-    if (Math.abs(achieved - target) / target <= RATE_TOLERANCE) break;
-    // Overhead is roughly a fixed time per message, so scale the request by the shortfall; cap
-    // the correction so one noisy probe cannot run away. A shortfall beyond 4× is saturation
-    // (the broker cannot deliver that rate), not limiter overhead: asking for more would only
-    // queue records in the client, so the request never exceeds 4× the target.
-    toolRate = Math.min(4 * target, toolRate * Math.min(4, Math.max(0.25, target / achieved)));
-  }
-  rmSync(latencyFile, { force: true });
-  return Math.round(toolRate);
+/** One paced run: `records` messages at `target`/s; throws with the client's output on failure. */
+async function pacedRun(paced: string, bootstrap: string, topic: string, records: number, { target, lingerMs }: Point, o: LatencyOptions, latencyFile: string): Promise<ClientRun> {
+  const args = ['-b', bootstrap, '-t', topic, '-r', String(target), '-c', String(records), '-s', String(o.recordBytes), '-o', latencyFile, '-X', `linger.ms=${lingerMs}`];
+  const run = await runTimed('paced_producer', paced, args, { timeoutMs: 120_000 + o.durationSec * 10_000, scratchDir: o.scratchDir });
+  const m = /sent=(\d+) delivered=(\d+) failed=(\d+) send_us=(\d+)/.exec(run.stdout);
+  if (run.code !== 0 || !m) throw clientFailure(`paced_producer (${topic})`, run);
+  const sent = Number(m[1]);
+  return makeClientRun('paced_producer', sent, sent * o.recordBytes, Number(m[4]) / 1000, run);
 }
 
-async function measurePoint(tool: LoadTool, broker: BrokerHandle, point: Point, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
+async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
   const { target, lingerMs } = point;
   const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
-  const row: LatencyRow = { targetRate: target, lingerMs, toolRate: target, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
+  const row: LatencyRow = { targetRate: target, lingerMs, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
   try {
     await o.prepareTopic?.(topic);
-    row.toolRate = await calibrate(tool.path, broker.bootstrap, topic, point, o, log);
     const latencyFile = join(o.scratchDir, `latency-${target}-${lingerMs}.txt`);
     const before = broker.cpu();
     const records = Math.round(target * o.durationSec);
-    row.run = await rdkafkaLatency({ tool: tool.path, bootstrap: broker.bootstrap, topic, records, recordBytes: o.recordBytes, lingerMs, ratePerSec: row.toolRate, latencyFile, scratchDir: o.scratchDir, timeoutMs: 120_000 + o.durationSec * 10_000 });
+    row.run = await pacedRun(paced, broker.bootstrap, topic, records, point, o, latencyFile);
     row.brokerCpu = cpuDelta(before, broker.cpu());
     row.achievedRate = row.run.recordsPerSec;
     const samples = readLatenciesMs(latencyFile);
@@ -102,10 +90,8 @@ async function measurePoint(tool: LoadTool, broker: BrokerHandle, point: Point, 
   return row;
 }
 
-export async function runLatency(tool: LoadTool, broker: BrokerHandle, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow[]> {
-  if (tool.kind !== 'rdkafka_performance') {
-    throw new Error('the latency scenario needs rdkafka_performance (kcat cannot measure per-message latency)');
-  }
+export async function runLatency(broker: BrokerHandle, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow[]> {
+  const paced = buildPacedProducer(findRepoRoot());
   const rows: LatencyRow[] = [];
   const bar = startProgress('bench latency', o.lingerMsList.length * o.rates.length);
   const say = (s: string): void => bar.log(s);
@@ -114,7 +100,7 @@ export async function runLatency(tool: LoadTool, broker: BrokerHandle, o: Latenc
       for (const target of o.rates) {
         say(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${o.durationSec} s`);
         bar.update(rows.length, `rate ${target}, linger.ms=${lingerMs}`);
-        rows.push(await measurePoint(tool, broker, { target, lingerMs }, o, say));
+        rows.push(await measurePoint(paced, broker, { target, lingerMs }, o, say));
         bar.update(rows.length, '');
       }
     }

@@ -75,6 +75,30 @@ export function buildRdkafkaPerformance(repoRoot: string): string {
   return binary;
 }
 
+/**
+ * Builds (or reuses) this repo's paced producer (bench/rdkafka/paced_producer.c), the latency
+ * client: it paces without spinning a core and measures from each message's due time.
+ */
+export function buildPacedProducer(repoRoot: string): string {
+  if (!existsSync(join(HEADER_DIR, 'rdkafka.h'))) throw new Error(`${HEADER_DIR}/rdkafka.h not found. ${INSTALL_HINT}`);
+  const compiler = findCompiler();
+  if (!compiler) throw new Error(`no C compiler (cc, gcc or clang) on PATH. ${INSTALL_HINT}`);
+  const source = join(repoRoot, 'bench', 'rdkafka', 'paced_producer.c');
+  const hash = createHash('sha256').update(compiler).update(readFileSync(source)).digest('hex').slice(0, 12);
+  const binary = join(cacheDir(), `paced_producer-${hash}`);
+  if (existsSync(binary)) return binary;
+  mkdirSync(cacheDir(), { recursive: true });
+  const partial = `${binary}.building-${process.pid}`;
+  const args = ['-O2', source, '-o', partial, '-lrdkafka'];
+  const r = spawnSync(compiler, args, { encoding: 'utf8' });
+  if (r.status !== 0) {
+    rmSync(partial, { force: true });
+    throw new Error(`\`${compiler} ${args.join(' ')}\` failed\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`);
+  }
+  renameSync(partial, binary);
+  return binary;
+}
+
 /** The version the tool links against, from its usage text ("librdkafka version 2.0.2 (0x…)"). */
 function librdkafkaVersionOf(binary: string): string | null {
   const r = spawnSync(binary, [], { encoding: 'utf8', timeout: 5000 });

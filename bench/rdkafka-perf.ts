@@ -102,25 +102,6 @@ export async function rdkafkaConsume(p: ConsumeParams): Promise<ClientRun> {
   return makeClientRun('rdkafka_performance', s.consumed, s.bytes, s.elapsedMs, run);
 }
 
-export interface LatencyParams extends Omit<ProduceParams, 'acks' | 'codec'> {
-  ratePerSec: number;
-  /** Where the tool writes one produce→delivery-report latency (µs) per line. */
-  latencyFile: string;
-}
-
-/**
- * Produces at a limited rate with acks=all in the tool's latency mode (-l): each payload carries
- * its send time and the delivery report callback records now − send time, which is the
- * produce→ack latency as the application sees it.
- */
-export async function rdkafkaLatency(p: LatencyParams): Promise<ClientRun> {
-  const args = producerArgs({ ...p, acks: -1, codec: 'none' });
-  args.push('-r', String(p.ratePerSec), '-l', '-A', p.latencyFile);
-  const run = await runTimed('rdkafka_performance -P -l', p.tool, args, { timeoutMs: p.timeoutMs, scratchDir: p.scratchDir });
-  const s = checkedProduce(`rdkafka_performance latency producer (${p.topic})`, run, p.records);
-  return makeClientRun('rdkafka_performance', p.records, p.records * p.recordBytes, s.elapsedMs, run);
-}
-
 export interface CompressionProbe {
   /** False when librdkafka decided the broker cannot take this codec and sent batches plain. */
   compressed: boolean;

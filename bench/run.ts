@@ -106,7 +106,7 @@ async function runScenario(o: Options, tool: LoadTool, broker: BrokerHandle, rep
     const rows = await runThroughput(tool, broker, { ...o, lingerMs: o.lingerMsList[0]!, repoRoot, scratchDir }, log);
     return { throughput: rows, latency: undefined };
   }
-  const rows = await runLatency(tool, broker, { ...o, scratchDir }, log);
+  const rows = await runLatency(broker, { ...o, scratchDir }, log);
   return { throughput: undefined, latency: rows };
 }
 
