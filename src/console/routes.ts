@@ -9,23 +9,22 @@ import { alterTopicConfigs, brokersView, createTopic, overview, TopicRates, topi
 import { groupLag, groupsView, resetGroupOffsets } from './groups-view.js';
 import { browse, parseBrowseQuery, produceTestRecord, tail } from './messages-view.js';
 import { GpsMapFeed, MAP_GEOMETRY } from './gps-map.js';
+import { createRegistry } from './prometheus.js';
 
 const LIVE_INTERVAL_MS = 1000;
 
 export function defineRoutes(router: Router, ctx: ConsoleContext): void {
   const rates = new TopicRates();
   const map = new GpsMapFeed(ctx);
-  // prom-client loads with the first scrape: a broker nobody scrapes never pays its memory.
-  let registry: Promise<import('prom-client').Registry> | null = null;
+  const registry = createRegistry(ctx);
   const live = (produce: () => Promise<unknown>) => ({ req, res }: { req: import('node:http').IncomingMessage; res: import('node:http').ServerResponse }) => {
     streamEvery(openEventStream(req, res), LIVE_INTERVAL_MS, produce, ctx.logger);
     return undefined;
   };
 
   router.on('GET', '/metrics', async ({ res }) => {
-    const r = await (registry ??= import('./prometheus.js').then((m) => m.createRegistry(ctx)));
-    const text = await r.metrics();
-    res.writeHead(200, { 'content-type': r.contentType });
+    const text = await registry.metrics();
+    res.writeHead(200, { 'content-type': registry.contentType });
     res.end(text);
   });
   router.on('GET', '/api/overview', () => overview(ctx));
