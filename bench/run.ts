@@ -155,7 +155,7 @@ async function main(): Promise<number> {
   const resultPath = writeResults(repoRoot, startedAt, result, profilePath);
 
   const out: string[] = [];
-  out.push(`## ${o.scenario} — ${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memTotalGiB} GiB, Node ${machine.node}, librdkafka ${machine.librdkafka ?? '?'}, client ${tool.kind}`, '');
+  out.push(`## ${o.scenario} — ${machine.nproc} vCPU ${machine.cpuModel}, ${machine.memTotalGiB} GiB, Node ${machine.node}, librdkafka ${machine.librdkafka ?? '?'}, client ${o.scenario === 'latency' ? 'paced_producer' : tool.kind}`, '');
   if (tool.kind === 'kcat') out.push(`NOTE: kcat fallback (${tool.fallbackReason.split('\n')[0]}); its rates include process start-up. ${INSTALL_HINT}`, '');
   out.push(`Load average (1/5/15 min) before: ${load.before.join(' ')}; after: ${load.after.join(' ')}.`, '');
   if (outcome.throughput) out.push(throughputTable(outcome.throughput), '');
