@@ -81,8 +81,11 @@ export function recordsInBatches(records: Buffer): number {
   let count = 0;
   let pos = 0;
   while (pos + BATCH_HEADER_BYTES <= records.length) {
+    const size = 12 + records.readInt32BE(pos + BATCH_LENGTH_AT);
+    // A batch cut off at the end of a fetch is not counted; a nonsense length ends the walk.
+    if (size < BATCH_HEADER_BYTES || pos + size > records.length) break;
     count += records.readInt32BE(pos + LAST_OFFSET_DELTA_AT) + 1;
-    pos += 12 + records.readInt32BE(pos + BATCH_LENGTH_AT);
+    pos += size;
   }
   return count;
 }

@@ -52,7 +52,8 @@ export async function runStart(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       node.logger.info({ signal }, 'shutting down');
-      (webConsole?.close() ?? Promise.resolve()).then(() => node.stop()).then(() => {
+      const consoleClosed = (webConsole?.close() ?? Promise.resolve()).catch((err: unknown) => node.logger.warn({ err }, 'console did not close cleanly'));
+      consoleClosed.then(() => node.stop()).then(() => {
         // Everything is flushed and closed; a socket or timer some peer still holds open must
         // not keep a stopped node's process alive (an unref'd timer fires only if one does).
         setTimeout(() => process.exit(process.exitCode ?? 0), 200).unref();

@@ -3,6 +3,11 @@
 // become JSON `{ error }` answers: a KafkaError's message with 400 for a request the cluster
 // refused (a bad topic name, a group with members) or 502 when the cluster could not answer;
 // a ConsoleRequestError for a bad request from the page itself.
+//
+// Other web pages the user opens can reach a console on loopback. So requests whose Host is not
+// one this console answers to are refused (DNS rebinding), a changing request from another
+// origin is refused, and bodies must be JSON by content type: a page may send a cross-site
+// text/plain POST without asking first, but not an application/json one.
 
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -48,6 +53,8 @@ const MIME: Record<string, string> = {
 
 export class Router {
   private readonly routes: Route[] = [];
+  /** Host header values accepted; null accepts any (a console bound to every interface). */
+  private allowedHosts: Set<string> | null = new Set();
 
   constructor(
     private readonly staticDir: string,
@@ -65,14 +72,24 @@ export class Router {
     this.routes.push({ method, pattern: new RegExp(`^${source}$`), names, handler });
   }
 
+  /** Once bound: the host:port values a browser may name in Host (null: any, for 0.0.0.0 or ::). */
+  allowHosts(hosts: string[] | null): void {
+    this.allowedHosts = hosts === null ? null : new Set(hosts.map((h) => h.toLowerCase()));
+  }
+
+  /** Never rejects: every failure becomes an answer. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://console');
+    let path = '?';
     try {
+      const url = new URL(req.url ?? '/', 'http://console');
+      path = url.pathname;
+      const foreign = this.foreignRequest(req);
+      if (foreign !== null) throw new ConsoleRequestError(foreign, 403);
       for (const route of this.routes) {
         if (route.method !== req.method) continue;
         const m = route.pattern.exec(url.pathname);
         if (m === null) continue;
-        const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+        const params = Object.fromEntries(route.names.map((n, i) => [n, decodeParam(m[i + 1]!)]));
         const body = req.method === 'POST' || req.method === 'PUT' ? await readJson(req) : undefined;
         const result = await route.handler({ params, query: url.searchParams, body, req, res });
         if (result !== undefined && !res.headersSent) sendJson(res, 200, result);
@@ -87,14 +104,38 @@ export class Router {
       }
       if (err instanceof ConsoleRequestError) return sendJson(res, err.status, { error: err.message });
       if (err instanceof KafkaError) return sendJson(res, err.retriable ? 502 : 400, { error: err.message });
-      this.logger.warn({ err, path: url.pathname }, 'console request failed');
+      if (err instanceof TypeError && path === '?') return sendJson(res, 400, { error: 'bad request URL' });
+      this.logger.warn({ err, path }, 'console request failed');
       sendJson(res, 500, { error: (err as Error).message });
     }
   }
 
+  /** Why a request that did not come from this console's own pages is refused, or null. */
+  private foreignRequest(req: IncomingMessage): string | null {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (this.allowedHosts !== null && !this.allowedHosts.has(host)) return `the console does not answer to host "${host}"`;
+    if (req.method === 'GET' || req.method === 'HEAD') return null;
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null') {
+      let originHost: string;
+      try {
+        originHost = new URL(origin).host.toLowerCase();
+      } catch {
+        return 'bad Origin header';
+      }
+      if (originHost !== host) return `requests from ${origin} may not change the cluster`;
+    } else if (origin === 'null') {
+      return 'requests from an opaque origin may not change the cluster';
+    }
+    if ((req.method === 'POST' || req.method === 'PUT') && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return 'send the request body as content-type: application/json';
+    }
+    return null;
+  }
+
   /** The built front end; any path that is not a file gets index.html (the page routes itself). */
   private serveStatic(pathname: string, res: ServerResponse): void {
-    const relative = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
+    const relative = normalize(decodeParam(pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(this.staticDir, relative);
     if (!file.startsWith(this.staticDir) || !existsSync(file) || statSync(file).isDirectory()) file = join(this.staticDir, 'index.html');
     if (!existsSync(file)) {
@@ -102,7 +143,16 @@ export class Router {
       return;
     }
     res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-    createReadStream(file).pipe(res);
+    // The file can vanish under a rebuild of the front end: end this answer, never the process.
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  }
+}
+
+function decodeParam(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConsoleRequestError(`bad escape in "${text}"`);
   }
 }
 
@@ -126,11 +176,15 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       if (text === '') return resolve({});
+      let body: unknown;
       try {
-        resolve(JSON.parse(text));
+        body = JSON.parse(text);
       } catch (err) {
         reject(new ConsoleRequestError(`request body is not JSON: ${(err as Error).message}`));
+        return;
       }
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) resolve(body);
+      else reject(new ConsoleRequestError('request body must be a JSON object'));
     });
     req.on('error', reject);
   });

@@ -52,6 +52,8 @@ export async function startConsole(config: BrokerConfig, node: RunningNode): Pro
   }
   const port = (server.address() as { port: number }).port;
   const url = `http://${listener.host.includes(':') ? `[${listener.host}]` : listener.host}:${port}`;
+  const wildcard = listener.host === '0.0.0.0' || listener.host === '::' || listener.host === '';
+  router.allowHosts(wildcard ? null : [new URL(url).host, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
   logger.info({ url }, 'console listening');
   return {
     url,

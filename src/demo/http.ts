@@ -15,7 +15,13 @@ export interface JsonServer {
 
 export async function startJsonServer(routes: Route[], streams: StreamRoute[] = []): Promise<JsonServer> {
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"bad request URL"}');
+      return;
+    }
     if (req.method === 'GET' && streams.some((stream) => stream(url, req, res))) return;
     let answer: { status: number; body: unknown } | undefined;
     if (req.method === 'GET') {

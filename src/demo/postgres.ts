@@ -52,6 +52,10 @@ ON CONFLICT DO NOTHING`;
 async function connect(url: string): Promise<Client> {
   const config: ClientConfig = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: 'tideline-demo-gps' };
   const client = new Client(config);
+  // A connection lost while idle (server restart, admin kill) is reported here; without a
+  // listener it would end the process. The next query then fails, and the db-writer with it,
+  // before any offset is committed.
+  client.on('error', () => {});
   await client.connect();
   return client;
 }

@@ -76,6 +76,8 @@ export class Connection {
   private isClosed = false;
   private isPaused = false;
   private isFlushScheduled = false;
+  /** Requests waiting in `pendingReplies` for their turn (ORDERED_APIS). */
+  private deferredCount = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -114,6 +116,7 @@ export class Connection {
     if (this.isClosed) return;
     this.isClosed = true;
     this.pendingReplies.length = 0;
+    this.deferredCount = 0;
     this.onClose(this);
   }
 
@@ -162,8 +165,10 @@ export class Connection {
       };
       const s = slot;
       const run = (): void => this.run(s, ctx, r);
-      if (ORDERED_APIS.has(apiKey) && this.pendingReplies.length > 1 && !this.earlierDone(s)) s.deferred = run;
-      else run();
+      if (ORDERED_APIS.has(apiKey) && this.pendingReplies.length > 1 && !this.earlierDone(s)) {
+        s.deferred = run;
+        this.deferredCount++;
+      } else run();
     } catch (err) {
       this.fail(err);
     }
@@ -200,6 +205,7 @@ export class Connection {
       const run = s.deferred;
       if (!run) return; // an earlier request is still running
       s.deferred = undefined;
+      this.deferredCount--;
       run();
       if (s.chunks === undefined) return; // it went asynchronous
     }
@@ -225,7 +231,7 @@ export class Connection {
       this.fail(err);
       return;
     }
-    if (this.pendingReplies.length > 1) this.runDeferred();
+    if (this.deferredCount > 0) this.runDeferred();
     this.scheduleFlush();
   }
 

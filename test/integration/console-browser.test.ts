@@ -94,7 +94,7 @@ test('a consumer group\'s lag appears on its page and falls to 0 while a member 
   await kcatProduceKeyed(broker.bootstrap, topic, lines);
 
   // The group exists with offsets at 0 before any member joins: set through the console's reset.
-  const reset = await fetch(`${url}/api/groups/lag-group/reset-offsets`, { method: 'POST', body: JSON.stringify({ to: 'earliest', topic }) });
+  const reset = await fetch(`${url}/api/groups/lag-group/reset-offsets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'earliest', topic }) });
   assert.equal(reset.status, 200, await reset.text());
   await page.goto(`${url}/#/groups/lag-group`);
   await page.locator('#group-total-lag', { hasText: '200' }).waitFor();
