@@ -114,6 +114,8 @@ export class FaultProxy {
    */
   readonly traffic = new Map<string, { connections: number; bytes: number }>();
   private readonly connections = new Set<ProxiedConnection>();
+  /** Sockets whose other side closed, waiting for their own end (see closed()). */
+  private readonly lingering = new Set<Socket>();
   private readonly unwatch: () => void;
   private isClosed = false;
 
@@ -156,6 +158,7 @@ export class FaultProxy {
     this.isClosed = true;
     this.unwatch();
     for (const c of this.connections) this.drop(c);
+    for (const socket of this.lingering) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -212,7 +215,10 @@ export class FaultProxy {
     if (!this.connections.delete(c)) return;
     if (other === null) return;
     other.end();
-    // A peer that never answers our end must not keep the socket forever.
+    // A peer that never answers our end must not keep the socket forever; close() ends these too
+    // (a paused socket keeps no event loop alive, so the server's close would wait on it forever).
+    this.lingering.add(other);
+    other.once('close', () => this.lingering.delete(other));
     setTimeout(() => other.destroy(), CLOSE_LINGER_MS).unref();
   }
 
