@@ -175,8 +175,8 @@ export async function runLocalCluster(args: readonly string[]): Promise<number> 
     onUnexpectedExit: (id, exit) => process.stderr.write(`tideline cluster: node ${id} exited (${exit}); see ${join(dir, `node-${id}.log`)}\n`),
   });
   const consoles = (parsed.values.get('override') ?? []).some((o) => /^console\.listeners=\s*$/.test(o)) ? '' : ` console=${cluster.consoleUrls.join(',')}`;
-  process.stdout.write(`tideline cluster ready bootstrap=${cluster.bootstrap} nodes=${count} dir=${dir}${consoles}\n`);
-  await new Promise<void>((done) => {
+  // Handlers first: whoever reads the ready line may signal at once (see start.ts).
+  const stopped = new Promise<void>((done) => {
     let isStopping = false;
     const onSignal = (): void => {
       if (isStopping) return;
@@ -186,6 +186,8 @@ export async function runLocalCluster(args: readonly string[]): Promise<number> 
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  process.stdout.write(`tideline cluster ready bootstrap=${cluster.bootstrap} nodes=${count} dir=${dir}${consoles}\n`);
+  await stopped;
   return 0;
 }
 

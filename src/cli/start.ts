@@ -44,9 +44,10 @@ export async function runStart(args: string[]): Promise<number> {
     node.logger.warn({ err }, `console not started: ${problem}; set console.listeners to another port`);
   }
   const consoleText = webConsole === null ? '' : ` console=${webConsole.url}`;
-  process.stdout.write(`tideline ready listeners=${node.advertisedListeners} node.id=${config.nodeId}${consoleText}\n`);
 
-  await new Promise<void>((resolve) => {
+  // The signal handlers go in before the ready line: whoever reads that line may send SIGTERM at
+  // once, and a busy machine can deschedule this process between the write and the next line.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: string): void => {
       if (stopping) return;
@@ -67,5 +68,7 @@ export async function runStart(args: string[]): Promise<number> {
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
   });
+  process.stdout.write(`tideline ready listeners=${node.advertisedListeners} node.id=${config.nodeId}${consoleText}\n`);
+  await stopped;
   return 0;
 }
