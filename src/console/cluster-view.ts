@@ -84,6 +84,11 @@ export class TopicRates {
     this.last.set(topic, { messages: endSum, atMs: nowMs, perSec });
     return perSec;
   }
+
+  /** Forgets topics that no longer exist (deleted since the previous look). */
+  keepOnly(topics: Set<string>): void {
+    for (const topic of this.last.keys()) if (!topics.has(topic)) this.last.delete(topic);
+  }
 }
 
 export async function topicsView(ctx: ConsoleContext, rates: TopicRates) {
@@ -91,6 +96,7 @@ export async function topicsView(ctx: ConsoleContext, rates: TopicRates) {
   const ranges = await offsetRanges(ctx.admin, meta.topics);
   const sizes = localLogSizes(ctx.broker);
   const now = Date.now();
+  rates.keepOnly(new Set(meta.topics.map((t) => t.name)));
   return meta.topics.map((t) => {
     let endSum = 0;
     let messages = 0;
