@@ -1,14 +1,15 @@
 // Goal: the leader's high watermark waits for every follower whose joining the ISR is not yet
 // settled (Kafka's maximal ISR), so a joiner that a committed expansion makes electable, or that
 // a reassignment keeps, already holds every acknowledged record; and the joiner stops counting
-// once the controller's answer or a new partition epoch settles it.
+// once the controller's answer or a new partition epoch settles it. Also: a follower learns the
+// idempotent producers of what it appends (from the fetched bytes, whole batches only).
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import { silentLogger } from '../../../src/common/logger.js';
 import { Partition, type LeaderAndIsr } from '../../../src/replication/partition.js';
 import { PartitionLog } from '../../../src/storage/partition-log.js';
-import { makeBatch, smallConfig, tempDir } from '../storage/batch-fixture.js';
+import { makeBatch, sealBatch, smallConfig, tempDir } from '../storage/batch-fixture.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => (tmp = tempDir()));
@@ -73,4 +74,23 @@ test('a joiner that stops fetching is reported lagging, so a shrink can settle i
   p.onFollowerFetch(2, 10, 40_000);
   assert.deepEqual(p.maximalIsr, [1, 2, 3]);
   assert.deepEqual(p.laggingIsrMembers(40_000, 30_000), [3]);
+});
+
+test('a follower learns the producers of the batches it appends, so as leader it recognises their retries', () => {
+  const log = PartitionLog.open(tmp.dir, 't', 0, smallConfig(), silentLogger, { cleanShutdown: false });
+  const follower = new Partition('t', 'topic-id', 0, log, { ...state, leaderId: 2 }, 1, silentLogger, 0);
+  const batch = (baseOffset: number, baseSequence: number) => {
+    const b = makeBatch({ baseOffset, count: 5 });
+    b.writeBigInt64BE(42n, 43); // producer id
+    b.writeInt16BE(0, 51); // producer epoch
+    b.writeInt32BE(baseSequence, 53); // base sequence
+    return sealBatch(b);
+  };
+  // Two batches in one fetch, and a third cut off by the fetch size (not appended, not learned).
+  const third = batch(10, 10);
+  follower.appendAsFollower(Buffer.concat([batch(0, 0), batch(5, 5), third.subarray(0, third.length - 3)]), 0, 1);
+  assert.equal(follower.logEndOffset, 10);
+  const retry = { producerId: 42, producerEpoch: 0, baseSequence: 5, lastOffsetDelta: 4 };
+  assert.deepEqual(follower.producers.check(retry), { kind: 'duplicate', firstOffset: 5, lastOffset: 9, timestampMs: 1 });
+  assert.deepEqual(follower.producers.check({ ...retry, baseSequence: 10 }), { kind: 'append' }, 'the cut-off batch is not known yet');
 });
