@@ -264,7 +264,13 @@ export class PartitionLog {
   /** Drops every offset ≥ `offset` (follower truncation). Returns whether anything was dropped. */
   truncateTo(offset: number): boolean {
     assert(offset >= 0, `truncateTo(${offset})`);
-    if (offset >= this.logEndOffset) return false;
+    if (offset >= this.logEndOffset) {
+      // Nothing to drop from the log, but an epoch this broker opened as leader without writing
+      // to it may sit at the log end; kept, the follower would report it as its last fetched
+      // epoch forever and be told to truncate again at every fetch (Kafka truncates it too).
+      this.epochCache.truncateFromEnd(this.logEndOffset);
+      return false;
+    }
     if (offset < this.segments[0]!.baseOffset) {
       this.truncateFullyAndStartAt(offset);
       return true;

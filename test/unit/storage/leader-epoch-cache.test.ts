@@ -99,6 +99,20 @@ describe('leader epochs in a PartitionLog', () => {
     log.close();
   });
 
+  it('an epoch opened at the log end with no batch is dropped by a truncation that drops nothing', () => {
+    // A broker led in epoch 6 without writing, then follows a leader that never had epoch 6: the
+    // divergence answer truncates to its log end. Kept, epoch 6 would be its last fetched epoch
+    // at every fetch, and the leader would answer "diverging" forever (seen as an ISR that a
+    // healed broker never rejoined).
+    const log = open();
+    log.appendAsLeader(makeBatch({ count: 3 }), 4, 0);
+    log.leaderEpochs.assign(6, log.logEndOffset);
+    assert.equal(log.truncateTo(log.logEndOffset), false);
+    assert.equal(log.leaderEpochs.latestEpoch(), 4);
+    assert.equal(log.logEndOffset, 3);
+    log.close();
+  });
+
   it('are rebuilt from batch headers when the checkpoint is lost or damaged', () => {
     let log = open();
     for (const epoch of [1, 1, 3, 3, 7]) log.appendAsLeader(makeBatch({ count: 2 }), epoch, 0);
