@@ -204,7 +204,7 @@ export class Broker {
         }
         if (!local) this.partitions.set(topic.name, (local = new Map()));
         const log = this.logs.getOrCreate(topic.name, p.partitionId, this.logConfigFor(topic.name));
-        local.set(p.partitionId, new Partition(topic.name, topic.topicId, p.partitionId, log, state, this.nodeId, this.logger, nowMs));
+        local.set(p.partitionId, new Partition(topic.name, topic.topicId, p.partitionId, log, state, this.nodeId, this.logger, nowMs, (shrunk, expanded) => this.replication.countIsrChange(shrunk, expanded)));
       });
       if (local) this.logs.setConfig(topic.name, this.logConfigFor(topic.name));
     }

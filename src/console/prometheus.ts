@@ -88,8 +88,8 @@ export function createRegistry(ctx: ConsoleContext): Registry {
     for (const t of broker.image.topicsByName.values()) for (const p of t.partitions) if (p.leader < 0) n++;
     return [{ value: n }];
   });
-  register(registry, 'tideline_isr_shrinks_total', 'ISR shrinks this broker made as leader', 'counter', () => [{ value: broker.replication.isrShrinks }]);
-  register(registry, 'tideline_isr_expands_total', 'ISR expansions this broker made as leader', 'counter', () => [{ value: broker.replication.isrExpands }]);
+  register(registry, 'tideline_isr_shrinks_total', 'ISR shrinks of partitions this broker led', 'counter', () => [{ value: broker.replication.isrShrinks }]);
+  register(registry, 'tideline_isr_expands_total', 'ISR expansions of partitions this broker led', 'counter', () => [{ value: broker.replication.isrExpands }]);
   registerQuorum(registry, ctx);
   registerLogs(registry, ctx);
   registerGroupLag(registry, ctx);

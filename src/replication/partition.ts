@@ -72,6 +72,8 @@ export class Partition {
     private readonly localBrokerId: number,
     private readonly logger: Logger,
     nowMs: number,
+    /** Told of each ISR change this broker sees as leader (Kafka's IsrShrinks/IsrExpands). */
+    private readonly onIsrChange: (shrunk: boolean, expanded: boolean) => void = () => {},
   ) {
     this.stateValue = state;
     // The checkpointed high watermark, if any: a leader raises it again as its ISR confirms.
@@ -93,6 +95,7 @@ export class Partition {
     const removed = prev.isr.filter((id) => !isr.includes(id));
     const added = isr.filter((id) => !prev.isr.includes(id));
     if (removed.length === 0 && added.length === 0) return;
+    this.onIsrChange(removed.length > 0, added.length > 0);
     const msg = added.length === 0 ? 'ISR shrunk' : removed.length === 0 ? 'ISR expanded' : 'ISR changed';
     this.logger.info({ topic: this.topic, partition: this.index, leaderEpoch: this.stateValue.leaderEpoch, isr, previousIsr: prev.isr, reason }, msg);
   }

@@ -31,7 +31,7 @@ export interface ReplicaManagerSettings {
 }
 
 export class ReplicaManager {
-  /** ISR changes this broker made as leader since it started (Kafka's IsrShrinks/IsrExpands). */
+  /** ISR changes of partitions this broker led, since it started (Kafka's IsrShrinks/IsrExpands). */
   isrShrinks = 0;
   isrExpands = 0;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
@@ -53,6 +53,12 @@ export class ReplicaManager {
     if (this.timer !== null) clearInterval(this.timer);
     await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
     this.fetchers.clear();
+  }
+
+  /** Counts one ISR change seen by a partition this broker leads (see Partition's onIsrChange). */
+  countIsrChange(shrunk: boolean, expanded: boolean): void {
+    if (shrunk) this.isrShrinks++;
+    if (expanded) this.isrExpands++;
   }
 
   /** After a metadata change: every followed partition is with its leader's fetcher, and only there. */
@@ -121,10 +127,6 @@ export class ReplicaManager {
       const r = res.topics?.[0]?.partitions[0];
       const errorCode = r?.errorCode ?? res.errorCode;
       if (errorCode === ErrorCode.NONE && r !== undefined && p.state === state) {
-        if (r.partitionEpoch !== state.partitionEpoch) {
-          if (r.isr.length < state.isr.length) this.isrShrinks++;
-          else if (r.isr.length > state.isr.length) this.isrExpands++;
-        }
         p.setState({ ...state, isr: r.isr, leaderEpoch: r.leaderEpoch, partitionEpoch: r.partitionEpoch }, Date.now(), reason);
         p.settleJoining();
       } else if (errorCode !== ErrorCode.NONE) {
