@@ -18,10 +18,24 @@ afterEach(() => tmp.cleanup());
 const NO_PRODUCER = { producerId: -1, producerEpoch: -1, baseSequence: -1, lastOffsetDelta: 9 };
 const state: LeaderAndIsr = { leaderId: 1, leaderEpoch: 3, partitionEpoch: 7, replicas: [1, 2, 3], isr: [1, 2] };
 
+const isrChanges: [shrunk: boolean, expanded: boolean][] = [];
+
 function leader(): Partition {
   const log = PartitionLog.open(tmp.dir, 't', 0, smallConfig(), silentLogger, { cleanShutdown: false });
-  const p = new Partition('t', 'topic-id', 0, log, state, 1, silentLogger, 0);
+  isrChanges.length = 0;
+  const p = new Partition('t', 'topic-id', 0, log, state, 1, silentLogger, 0, (shrunk, expanded) => isrChanges.push([shrunk, expanded]));
   p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 0, false);
+  return p;
+}
+
+/** A leader at offset 20 whose ISR follower 2 has it all, with follower 3 asked to join at 10. */
+function leaderWithJoiner(): Partition {
+  const p = leader();
+  p.onFollowerFetch(2, 10, 1);
+  p.onFollowerFetch(3, 10, 1);
+  p.markJoining([3]);
+  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 2, false);
+  p.onFollowerFetch(2, 20, 3);
   return p;
 }
 
@@ -41,29 +55,23 @@ test('a joiner counts for the high watermark until the answer arrives', () => {
 });
 
 test('a refused or cancelled expansion stops counting the joiner', () => {
-  const p = leader();
-  p.onFollowerFetch(2, 10, 1);
-  p.onFollowerFetch(3, 10, 1);
-  p.markJoining([3]);
-  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 2, false);
-  p.onFollowerFetch(2, 20, 3);
+  const p = leaderWithJoiner();
   assert.equal(p.highWatermark, 10);
   p.settleJoining();
   assert.equal(p.highWatermark, 20);
 });
 
 test('a new partition epoch from the image settles the joiners; an older one is ignored', () => {
-  const p = leader();
-  p.onFollowerFetch(2, 10, 1);
-  p.onFollowerFetch(3, 10, 1);
-  p.markJoining([3]);
-  p.appendAsLeader(makeBatch({ count: 10 }), NO_PRODUCER, 2, false);
-  p.onFollowerFetch(2, 20, 3);
+  const p = leaderWithJoiner();
   p.setState({ ...state, partitionEpoch: 6, isr: [1] }, 4);
   assert.deepEqual(p.state.isr, [1, 2], 'a stale image does not undo a newer state');
   assert.equal(p.highWatermark, 10);
   p.setState({ ...state, partitionEpoch: 8, isr: [1, 2] }, 4);
   assert.equal(p.highWatermark, 20, 'the expansion did not commit: only the ISR counts');
+  assert.deepEqual(isrChanges, [], 'the ISR itself never changed');
+  p.setState({ ...state, partitionEpoch: 9, isr: [1, 2, 3] }, 5);
+  p.setState({ ...state, partitionEpoch: 10, isr: [1, 3] }, 6);
+  assert.deepEqual(isrChanges, [[false, true], [true, false]], 'each ISR change reaches the counters once');
 });
 
 test('a joiner that stops fetching is reported lagging, so a shrink can settle it', () => {
