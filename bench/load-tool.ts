@@ -49,27 +49,38 @@ export function buildRdkafkaPerformance(repoRoot: string): string {
   const standIns = join(repoRoot, 'bench', 'rdkafka', 'src');
   const headers = ['rd.h', 'rdtime.h'].map((h) => readFileSync(join(standIns, h)));
   const sourceBytes = source.endsWith('.gz') ? gunzipSync(readFileSync(source)) : readFileSync(source);
-  const hash = createHash('sha256').update(compiler).update(sourceBytes);
-  for (const h of headers) hash.update(h);
+  return compileCached('rdkafka_performance', compiler, [sourceBytes, ...headers], (dir) => {
+    let sourcePath = source;
+    if (source.endsWith('.gz')) {
+      // Keep "../src/rd.h" (relative to the file) from finding anything: the -I path below must win.
+      const examples = join(dir, 'src-unpacked', 'examples');
+      mkdirSync(examples, { recursive: true });
+      sourcePath = join(examples, 'rdkafka_performance.c');
+      writeFileSync(sourcePath, sourceBytes);
+    }
+    return ['-O2', `-I${standIns}`, `-I${HEADER_DIR}`, sourcePath, '-lrdkafka'];
+  });
+}
+
+/**
+ * Compiles once per distinct input into <tmpdir>/tideline-bench/NAME-<hash of compiler and
+ * inputs> and returns that path; `args(dir)` gives the compiler arguments except the output.
+ * The binary is written under a temporary name and renamed, so a half-built one is never used.
+ */
+function compileCached(name: string, compiler: string, inputs: Buffer[], args: (dir: string) => string[]): string {
+  const hash = createHash('sha256').update(compiler);
+  for (const input of inputs) hash.update(input);
   const dir = cacheDir();
-  const binary = join(dir, `rdkafka_performance-${hash.digest('hex').slice(0, 12)}`);
+  const binary = join(dir, `${name}-${hash.digest('hex').slice(0, 12)}`);
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
-  let sourcePath = source;
-  if (source.endsWith('.gz')) {
-    // Keep "../src/rd.h" (relative to the file) from finding anything: the -I path below must win.
-    const examples = join(dir, 'src-unpacked', 'examples');
-    mkdirSync(examples, { recursive: true });
-    sourcePath = join(examples, 'rdkafka_performance.c');
-    writeFileSync(sourcePath, sourceBytes);
-  }
   const partial = `${binary}.building-${process.pid}`;
-  const args = ['-O2', `-I${standIns}`, `-I${HEADER_DIR}`, sourcePath, '-o', partial, '-lrdkafka'];
-  const r = spawnSync(compiler, args, { encoding: 'utf8' });
+  const argv = [...args(dir), '-o', partial];
+  const r = spawnSync(compiler, argv, { encoding: 'utf8' });
   if (r.status !== 0) {
     rmSync(partial, { force: true });
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(0, 15).join('\n');
-    throw new Error(`\`${compiler} ${args.join(' ')}\` failed${r.error ? `: ${r.error.message}` : ''}\n${output}`);
+    throw new Error(`\`${compiler} ${argv.join(' ')}\` failed${r.error ? `: ${r.error.message}` : ''}\n${output}`);
   }
   renameSync(partial, binary);
   return binary;
@@ -84,19 +95,7 @@ export function buildPacedProducer(repoRoot: string): string {
   const compiler = findCompiler();
   if (!compiler) throw new Error(`no C compiler (cc, gcc or clang) on PATH. ${INSTALL_HINT}`);
   const source = join(repoRoot, 'bench', 'rdkafka', 'paced_producer.c');
-  const hash = createHash('sha256').update(compiler).update(readFileSync(source)).digest('hex').slice(0, 12);
-  const binary = join(cacheDir(), `paced_producer-${hash}`);
-  if (existsSync(binary)) return binary;
-  mkdirSync(cacheDir(), { recursive: true });
-  const partial = `${binary}.building-${process.pid}`;
-  const args = ['-O2', source, '-o', partial, '-lrdkafka'];
-  const r = spawnSync(compiler, args, { encoding: 'utf8' });
-  if (r.status !== 0) {
-    rmSync(partial, { force: true });
-    throw new Error(`\`${compiler} ${args.join(' ')}\` failed\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`);
-  }
-  renameSync(partial, binary);
-  return binary;
+  return compileCached('paced_producer', compiler, [readFileSync(source)], () => ['-O2', source, '-lrdkafka']);
 }
 
 /** The version the tool links against, from its usage text ("librdkafka version 2.0.2 (0x…)"). */
