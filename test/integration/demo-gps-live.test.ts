@@ -73,7 +73,7 @@ describe('tideline demo gps with two producer processes, read live', { timeout: 
   let feeds: Promise<[LiveEvent[], LiveEvent[]]> | undefined;
 
   before(async () => {
-    const args = ['--nodes', '1', '--producers', '2', '--partners', String(partners), '--rate', String(rate), '--window', '2', '--duration', '8'];
+    const args = ['--nodes', '1', '--producers', '2', '--partners', String(partners), '--rate', String(rate), '--window', '2', '--duration', '12'];
     run = await runDemo([...args, '--catch-up-timeout', '20', '--data-dir', dataDir], 80_000, (line) => {
       const address = /(http:\/\/127\.0\.0\.1:\d+)\/live/.exec(line);
       if (address === null || feeds !== undefined) return;
