@@ -66,8 +66,9 @@ export class FileWindow {
     private readonly file: SegmentFile,
     private readonly end: number,
     private readonly chunkBytes: number,
+    buf?: Buffer,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = buf ?? Buffer.allocUnsafe(chunkBytes);
   }
 
   /**
@@ -105,7 +106,30 @@ export function scanBatches(
   visit: (buf: Buffer, pos: number, position: number, size: number) => boolean | void,
 ): ScanResult {
   const isChecked = segmentBaseOffset !== null;
-  const window = new FileWindow(file, end, isChecked ? RECOVERY_CHUNK_BYTES : HEADER_CHUNK_BYTES);
+  // Header scans run on every fetch (offset lookups); they share one buffer rather than allocate
+  // 16 KiB each time, which drove most of a replicating broker's garbage collections. A scan
+  // started from inside a visit (none today) gets a buffer of its own.
+  const shared = !isChecked && !headerScanBufferInUse;
+  const window = new FileWindow(file, end, isChecked ? RECOVERY_CHUNK_BYTES : HEADER_CHUNK_BYTES, shared ? headerScanBuffer : undefined);
+  if (shared) headerScanBufferInUse = true;
+  try {
+    return scanWindow(window, from, end, segmentBaseOffset, visit);
+  } finally {
+    if (shared) headerScanBufferInUse = false;
+  }
+}
+
+const headerScanBuffer = Buffer.allocUnsafeSlow(HEADER_CHUNK_BYTES);
+let headerScanBufferInUse = false;
+
+function scanWindow(
+  window: FileWindow,
+  from: number,
+  end: number,
+  segmentBaseOffset: number | null,
+  visit: (buf: Buffer, pos: number, position: number, size: number) => boolean | void,
+): ScanResult {
+  const isChecked = segmentBaseOffset !== null;
   let position = from;
   let minBaseOffset = segmentBaseOffset ?? 0;
   while (position < end) {
