@@ -5,6 +5,7 @@
 
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SEMI_SPACE_FLAG } from '../src/cli/broker-node-flags.js';
 import { collectOutput, procCpu, spawnTracked, stopTracked, type CpuTimes, type Tracked } from './children.js';
 
 export interface BrokerOptions {
@@ -40,7 +41,8 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const profileDir = opts.profile ? join(opts.runDir, 'cpu-profile') : null;
   mkdirSync(dataDir, { recursive: true });
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  // SEMI_SPACE_FLAG: as `npx tideline start` runs it (bin/tideline.js's first line).
+  const nodeFlags = [SEMI_SPACE_FLAG, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const args = [
     ...nodeFlags,
     join(opts.repoRoot, 'bin', 'tideline.js'),

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { TidelineError, TidelineErrorCode } from '../common/errors.js';
 import { tokenize, usageError } from './cli-args.js';
+import { brokerNodeFlags } from './broker-node-flags.js';
 
 export const CLUSTER_RUN_USAGE = `usage: tideline cluster --nodes N [--dir DIR] [--override key=value]...
   start N combined broker+controller nodes on free loopback ports (data and logs in DIR)
@@ -146,7 +147,7 @@ export class LocalCluster {
       ...this.options.overrides,
     ];
     const args = [this.options.binPath, 'start', ...settings.flatMap((s) => ['--override', s])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...brokerNodeFlags(this.options.nodes), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.pipe(createWriteStream(this.logPath(id), { flags: 'a' }));
     const node: ClusterNode = { id, port, controllerPort, consolePort, child, bootstrap: `${HOST}:${port}`, isExitExpected: false };
     child.once('exit', (code, signal) => {

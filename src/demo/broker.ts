@@ -10,6 +10,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LocalCluster } from '../cli/cluster-run.js';
+import { brokerNodeFlags } from '../cli/broker-node-flags.js';
 import { tidelineBinPath, type ChildExit } from './children.js';
 import { demoFiles } from './files.js';
 
@@ -90,7 +91,7 @@ async function startChildBroker(dataDir: string): Promise<DemoBroker> {
   mkdirSync(logDir, { recursive: true });
   const overrides = { listeners: 'PLAINTEXT://127.0.0.1:0', 'console.listeners': 'http://127.0.0.1:0', 'log.dirs': logDir, ...DEMO_BROKER_SETTINGS };
   const args = [tidelineBinPath(), 'start', ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...brokerNodeFlags(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logPath = join(dataDir, 'broker.log');
   child.stderr.pipe(createWriteStream(logPath));
   const exited = new Promise<ChildExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
