@@ -65,11 +65,12 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
     let result = readAll(fetch, topics);
     const waitable = result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.hasError ? localPartitions(ctx, topics) : [];
     if (waitable.length > 0) {
-      await awaitData(waitable, req.maxWaitMs, () => {
+      // A wake-up that satisfies the fetch has just read the answer; only the deadline reads again.
+      const isSatisfied = await awaitData(waitable, req.maxWaitMs, () => {
         result = readAll(fetch, topics);
         return result.bytes >= req.minBytes || result.hasError;
       });
-      result = readAll(fetch, topics);
+      if (!isSatisfied) result = readAll(fetch, topics);
     }
     if (fetch.replicaId === null) countConsumed(ctx.broker, result.responses);
     const answer = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
