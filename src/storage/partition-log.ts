@@ -482,7 +482,8 @@ export class PartitionLog {
     const target = this.logEndOffset;
     const truncations = this.truncations;
     this.hasRolledSinceFlush = false;
-    const work = this.segments.map((s) => s.sync());
+    const active = this.active;
+    const work = this.segments.map((s) => s.sync(s === active));
     if (this.epochCache.hasUnsyncedWrite || this.isDirDirty) {
       this.isDirDirty = false;
       work.push(this.epochCache.sync(), this.fs.syncDir(this.dir));

@@ -61,6 +61,12 @@ export class LogSegment {
   isDirty = false;
   private isIndexUnsynced = false;
   private bytesSinceLastIndexEntry = 0;
+  /**
+   * The index files, held open between flushes while this is the active segment, so a log that
+   * flushes often (flush.messages=1, group commit) does not open and close both files by path on
+   * every flush. Null otherwise: other segments write and sync them by path, rarely.
+   */
+  private indexFiles: { offset: SegmentFile; time: SegmentFile } | null = null;
 
   private constructor(
     private readonly fs: StorageFs,
@@ -246,17 +252,23 @@ export class LogSegment {
   onBecomeInactive(): void {
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
     this.persistIndexes();
+    this.closeIndexFiles();
   }
 
   /** Writes index entries the files lack (page cache only). */
   persistIndexes(): void {
-    const changedIndex = this.offsetIndex.persist(this.indexWriter(this.indexPath));
-    const changedTime = this.timeIndex.persist(this.indexWriter(this.timeIndexPath));
+    const changedIndex = this.offsetIndex.persist(this.indexWriter(this.indexPath, this.indexFiles?.offset));
+    const changedTime = this.timeIndex.persist(this.indexWriter(this.timeIndexPath, this.indexFiles?.time));
     if (changedIndex || changedTime) this.isIndexUnsynced = true;
   }
 
-  /** Makes the log bytes and index entries written so far durable. */
-  async sync(): Promise<void> {
+  /**
+   * Makes the log bytes and index entries written so far durable. The active segment (`isActive`)
+   * keeps its index files open for the next flush; any other closes them.
+   */
+  async sync(isActive: boolean): Promise<void> {
+    if (isActive) this.indexFiles ??= { offset: this.fs.openFile(this.indexPath), time: this.fs.openFile(this.timeIndexPath) };
+    else this.closeIndexFiles();
     this.persistIndexes();
     const work: Promise<void>[] = [];
     if (this.isDirty) {
@@ -265,7 +277,8 @@ export class LogSegment {
     }
     if (this.isIndexUnsynced) {
       this.isIndexUnsynced = false;
-      work.push(this.fs.syncFile(this.indexPath), this.fs.syncFile(this.timeIndexPath));
+      const files = this.indexFiles;
+      work.push(...(files ? [files.offset.fdatasync(), files.time.fdatasync()] : [this.fs.syncFile(this.indexPath), this.fs.syncFile(this.timeIndexPath)]));
     }
     await Promise.all(work);
   }
@@ -277,6 +290,7 @@ export class LogSegment {
 
   /** Renames the segment's files to `*.deleted` and closes it; returns the new paths for later removal. */
   markDeleted(): string[] {
+    this.closeIndexFiles();
     const paths = [this.indexPath, this.timeIndexPath].filter((path) => this.fs.exists(path));
     for (const path of paths) this.fs.rename(path, path + DELETED_SUFFIX);
     this.file.rename(this.file.path + DELETED_SUFFIX);
@@ -304,11 +318,25 @@ export class LogSegment {
     return readInt64(this.readBytes(0, RECORD_BATCH_OVERHEAD), MAX_TIMESTAMP_OFFSET);
   }
 
-  private indexWriter(path: string): (data: Buffer, truncateTo: number | null) => void {
+  private indexWriter(path: string, file: SegmentFile | undefined): (data: Buffer, truncateTo: number | null) => void {
+    if (file) {
+      return (data, truncateTo) => {
+        if (truncateTo !== null) file.truncate(truncateTo);
+        if (data.length > 0) file.append(data);
+      };
+    }
     return (data, truncateTo) => {
       if (truncateTo === 0) return this.fs.writeFile(path, data);
       if (truncateTo !== null) this.fs.truncateFile(path, truncateTo);
       if (data.length > 0) this.fs.appendFile(path, data);
     };
+  }
+
+  /** A sync still running on them completes first (SegmentFile.close). */
+  private closeIndexFiles(): void {
+    if (this.indexFiles === null) return;
+    this.indexFiles.offset.close();
+    this.indexFiles.time.close();
+    this.indexFiles = null;
   }
 }

@@ -1,8 +1,11 @@
 // Goal: flush() is a group commit that moves the recovery point only over data it made durable:
 // calls made during a flush share the next one, a failed fdatasync moves nothing and the next
-// flush retries, and a truncation during a flush keeps the recovery point at or below it.
+// flush retries, and a truncation during a flush keeps the recovery point at or below it. The
+// active segment's index files stay open across flushes (group commit) and close when it rolls,
+// and what a flush wrote through them is in the files.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../src/common/logger.js';
 import { nodeStorageFs, type SegmentFile, type StorageFs } from '../../../src/storage/file.js';
@@ -20,13 +23,16 @@ afterEach(() => {
   tmp.cleanup();
 });
 
-/** A file system whose segment fdatasyncs are counted and can be made to fail. */
-function countingFs(): { fs: StorageFs; syncs: () => number; failNext: () => void } {
+/** A file system whose segment (.log) fdatasyncs are counted, and whose next fdatasync of any file can be made to fail. */
+function countingFs(): { fs: StorageFs; syncs: () => number; failNext: () => void; opened: string[]; closed: string[] } {
   let syncs = 0;
   let shouldFail = false;
+  const opened: string[] = [];
+  const closed: string[] = [];
   const fs: StorageFs = {
     ...nodeStorageFs,
     openFile(path) {
+      opened.push(path);
       const file = nodeStorageFs.openFile(path);
       const wrapped: SegmentFile = {
         get path() {
@@ -38,9 +44,12 @@ function countingFs(): { fs: StorageFs; syncs: () => number; failNext: () => voi
         truncate: (size) => file.truncate(size),
         mtimeMs: () => file.mtimeMs(),
         rename: (to) => file.rename(to),
-        close: () => file.close(),
+        close: () => {
+          closed.push(file.path);
+          file.close();
+        },
         fdatasync: async () => {
-          syncs++;
+          if (path.endsWith('.log')) syncs++;
           if (shouldFail) {
             shouldFail = false;
             throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
@@ -51,7 +60,7 @@ function countingFs(): { fs: StorageFs; syncs: () => number; failNext: () => voi
       return wrapped;
     },
   };
-  return { fs, syncs: () => syncs, failNext: () => void (shouldFail = true) };
+  return { fs, syncs: () => syncs, failNext: () => void (shouldFail = true), opened, closed };
 }
 
 function open(fs: StorageFs): PartitionLog {
@@ -101,5 +110,24 @@ describe('PartitionLog.flush', () => {
     assert.ok(log.recoveryPoint <= 10, `recovery point ${log.recoveryPoint}`);
     await log.flush();
     assert.equal(log.recoveryPoint, 15);
+  });
+
+  it('keeps the active segment\'s index files open across flushes and closes them at a roll', async () => {
+    const counting = countingFs();
+    const isIndex = (p: string): boolean => p.endsWith('.index') || p.endsWith('.timeindex');
+    log = PartitionLog.open(tmp.dir, 'f', 0, smallConfig({ segmentBytes: 4096 }), silentLogger, { cleanShutdown: false, fs: counting.fs });
+    for (let i = 0; i < 5; i++) {
+      log.appendAsLeader(makeBatch({ count: 3, recordBytes: 200 }), 0, 0);
+      await log.flush();
+    }
+    const first = ['00000000000000000000.index', '00000000000000000000.timeindex'];
+    assert.deepEqual(counting.opened.filter(isIndex).map((p) => p.split('/').pop()), first, 'opened once for five flushes');
+    assert.deepEqual(counting.closed.filter(isIndex), []);
+    const indexBytes = readFileSync(`${tmp.dir}/f-0/00000000000000000000.index`).length;
+    assert.ok(indexBytes > 0 && indexBytes % 8 === 0, `the flushes wrote index entries (${indexBytes} bytes)`);
+    while (log.segmentCount === 1) log.appendAsLeader(makeBatch({ count: 3, recordBytes: 200 }), 0, 0);
+    assert.deepEqual(counting.closed.filter(isIndex).map((p) => p.split('/').pop()), first, 'the roll closed them');
+    await log.flush();
+    assert.equal(counting.opened.filter(isIndex).length, 4, 'the new active segment opened its own');
   });
 });
