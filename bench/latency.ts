@@ -1,8 +1,9 @@
-// The latency scenario: produce at fixed rates with acks=all and report produce→ack latency
-// percentiles. The client is this repo's paced producer (bench/rdkafka/paced_producer.c, on
-// librdkafka): message i is due at start + i / rate and its latency runs from that due time to
-// its delivery report, so a stall of the client or the broker counts in full (no coordinated
-// omission). Between due messages it sleeps instead of spinning, so on a 2-core machine the
+// The latency scenario: produce at fixed rates with acks=all and report produce→ack and
+// end-to-end produce→consume latency percentiles. The client is this repo's paced producer
+// (bench/rdkafka/paced_producer.c, on librdkafka): message i is due at start + i / rate; its
+// ack latency runs from that due time to its delivery report, its end-to-end latency to its
+// arrival at a consumer in the same process (every partition read as it fills), so a stall of
+// the client or the broker counts in full (no coordinated omission). Between due messages it sleeps instead of spinning, so on a 2-core machine the
 // client leaves the brokers their CPU (rdkafka_performance's -r mode spins one core). Every
 // latency is recorded, so percentiles are exact. In the measured run the first second of
 // samples is dropped, because it holds the new client's connection set-up and metadata wait,
@@ -37,6 +38,8 @@ export interface LatencyRow {
   achievedRate: number;
   /** Produce→ack latency in milliseconds. */
   latencyMs: LatencySummary | null;
+  /** Produce→consume latency in milliseconds (due time to arrival at the consumer). */
+  endToEndMs: LatencySummary | null;
   droppedWarmupSamples: number;
   run: ClientRun | null;
   brokerCpu: CpuTimes | null;
@@ -58,10 +61,10 @@ interface Point {
 }
 
 /** One paced run: `records` messages at `target`/s; throws with the client's output on failure. */
-async function pacedRun(paced: string, bootstrap: string, topic: string, records: number, { target, lingerMs }: Point, o: LatencyOptions, latencyFile: string): Promise<ClientRun> {
-  const args = ['-b', bootstrap, '-t', topic, '-r', String(target), '-c', String(records), '-s', String(o.recordBytes), '-o', latencyFile, '-X', `linger.ms=${lingerMs}`];
+async function pacedRun(paced: string, bootstrap: string, topic: string, records: number, { target, lingerMs }: Point, o: LatencyOptions, files: { ack: string; endToEnd: string }): Promise<ClientRun> {
+  const args = ['-b', bootstrap, '-t', topic, '-r', String(target), '-c', String(records), '-s', String(o.recordBytes), '-o', files.ack, '-e', files.endToEnd, '-X', `linger.ms=${lingerMs}`];
   const run = await runTimed('paced_producer', paced, args, { timeoutMs: 120_000 + o.durationSec * 10_000, scratchDir: o.scratchDir });
-  const m = /sent=(\d+) delivered=(\d+) failed=(\d+) send_us=(\d+)/.exec(run.stdout);
+  const m = /sent=(\d+) delivered=(\d+) failed=(\d+) send_us=(\d+) elapsed_us=\d+ consumed=(\d+)/.exec(run.stdout);
   if (run.code !== 0 || !m) throw clientFailure(`paced_producer (${topic})`, run);
   const sent = Number(m[1]);
   return makeClientRun('paced_producer', sent, sent * o.recordBytes, Number(m[4]) / 1000, run);
@@ -70,19 +73,21 @@ async function pacedRun(paced: string, bootstrap: string, topic: string, records
 async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
   const { target, lingerMs } = point;
   const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
-  const row: LatencyRow = { targetRate: target, lingerMs, achievedRate: 0, latencyMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
+  const row: LatencyRow = { targetRate: target, lingerMs, achievedRate: 0, latencyMs: null, endToEndMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
   try {
     await o.prepareTopic?.(topic);
-    const latencyFile = join(o.scratchDir, `latency-${target}-${lingerMs}.txt`);
+    const files = { ack: join(o.scratchDir, `latency-${target}-${lingerMs}.txt`), endToEnd: join(o.scratchDir, `latency-e2e-${target}-${lingerMs}.txt`) };
     const before = broker.cpu();
     const records = Math.round(target * o.durationSec);
-    row.run = await pacedRun(paced, broker.bootstrap, topic, records, point, o, latencyFile);
+    row.run = await pacedRun(paced, broker.bootstrap, topic, records, point, o, files);
     row.brokerCpu = cpuDelta(before, broker.cpu());
     row.achievedRate = row.run.recordsPerSec;
-    const samples = readLatenciesMs(latencyFile);
+    const samples = readLatenciesMs(files.ack);
     row.droppedWarmupSamples = Math.min(samples.length, Math.round(row.achievedRate * WARMUP_SEC));
     row.latencyMs = summarizeLatency(samples.slice(row.droppedWarmupSamples));
-    log(`  measured: ${Math.round(row.achievedRate)} records/s, p50 ${row.latencyMs.p50.toFixed(2)} ms, p99 ${row.latencyMs.p99.toFixed(2)} ms, p99.9 ${row.latencyMs.p999.toFixed(2)} ms`);
+    row.endToEndMs = summarizeLatency(readLatenciesMs(files.endToEnd).slice(row.droppedWarmupSamples));
+    const [a, e] = [row.latencyMs, row.endToEndMs];
+    log(`  measured: ${Math.round(row.achievedRate)} records/s; ack p50 ${a.p50.toFixed(2)} ms, p99 ${a.p99.toFixed(2)} ms, p99.9 ${a.p999.toFixed(2)} ms; end to end p50 ${e.p50.toFixed(2)} ms, p99 ${e.p99.toFixed(2)} ms, p99.9 ${e.p999.toFixed(2)} ms`);
   } catch (err) {
     row.error = (err as Error).message;
     log(`  rate ${target} FAILED: ${row.error}`);

@@ -95,7 +95,7 @@ export function buildPacedProducer(repoRoot: string): string {
   const compiler = findCompiler();
   if (!compiler) throw new Error(`no C compiler (cc, gcc or clang) on PATH. ${INSTALL_HINT}`);
   const source = join(repoRoot, 'bench', 'rdkafka', 'paced_producer.c');
-  return compileCached('paced_producer', compiler, [readFileSync(source)], () => ['-O2', source, '-lrdkafka']);
+  return compileCached('paced_producer', compiler, [readFileSync(source)], () => ['-O2', '-pthread', source, '-lrdkafka']);
 }
 
 /** The version the tool links against, from its usage text ("librdkafka version 2.0.2 (0x…)"). */

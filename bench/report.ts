@@ -69,17 +69,18 @@ export function throughputTable(rows: readonly ThroughputRow[]): string {
 
 export function latencyTable(rows: readonly LatencyRow[]): string {
   const lines = [
-    '| target records/s | achieved records/s | acks | linger.ms | p50 ms | p99 ms | p99.9 ms | max ms | samples | client CPU s | broker CPU s |',
-    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| target records/s | achieved records/s | acks | linger.ms | ack p50 ms | ack p99 ms | ack p99.9 ms | ack max ms | end-to-end p50 ms | end-to-end p99 ms | end-to-end p99.9 ms | end-to-end max ms | samples | client CPU s | broker CPU s |',
+    '|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     if (!r.latencyMs || !r.run) {
-      lines.push(`| ${int(r.targetRate)} | failed | all | ${r.lingerMs} | | | | | | | ${r.error?.split('\n')[0] ?? ''} |`);
+      lines.push(`| ${int(r.targetRate)} | failed | all | ${r.lingerMs} | | | | | | | | | | | ${r.error?.split('\n')[0] ?? ''} |`);
       continue;
     }
-    const l = r.latencyMs;
+    const [l, e] = [r.latencyMs, r.endToEndMs];
+    const endToEnd = e ? `${fixed(e.p50)} | ${fixed(e.p99)} | ${fixed(e.p999)} | ${fixed(e.max)}` : '– | – | – | –';
     lines.push(
-      `| ${int(r.targetRate)} | ${int(r.achievedRate)} | all | ${r.lingerMs} | ${fixed(l.p50)} | ${fixed(l.p99)} | ${fixed(l.p999)} | ${fixed(l.max)} | ${int(l.samples)} | ${fixed(totalCpuSec(r.run.clientCpu))} | ${fixed(totalCpuSec(r.brokerCpu))} |`,
+      `| ${int(r.targetRate)} | ${int(r.achievedRate)} | all | ${r.lingerMs} | ${fixed(l.p50)} | ${fixed(l.p99)} | ${fixed(l.p999)} | ${fixed(l.max)} | ${endToEnd} | ${int(l.samples)} | ${fixed(totalCpuSec(r.run.clientCpu))} | ${fixed(totalCpuSec(r.brokerCpu))} |`,
     );
   }
   return lines.join('\n');

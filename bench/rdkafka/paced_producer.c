@@ -1,6 +1,7 @@
 /*
- * paced_producer: produce→acknowledgement latency at a fixed rate, for `npm run bench -- latency`
- * and `cluster`. Built on first use against the system's librdkafka (see bench/load-tool.ts).
+ * paced_producer: produce→acknowledgement and produce→consume latency at a fixed rate, for
+ * `npm run bench -- latency` and `cluster`. Built on first use against the system's librdkafka
+ * (see bench/load-tool.ts).
  *
  * Message i is due at start + i / rate. The loop sends whatever is due, serves delivery reports,
  * and sleeps until the next message is due (at least SLEEP_MIN_US, so at high rates messages
@@ -11,10 +12,18 @@
  *   sent=N delivered=N failed=N send_us=N elapsed_us=N
  * (send_us: from the start to the last message sent; elapsed_us: until the last acknowledgement).
  *
- * usage: paced_producer -b BOOTSTRAP -t TOPIC -r RATE -c COUNT -s BYTES -o FILE [-X key=value]...
+ * With -e FILE, a consumer in this process (its own librdkafka instance and thread, every
+ * partition assigned from the beginning, no group) reads the messages back, and each message's
+ * end-to-end latency, from its due time to its arrival at the consumer, goes to FILE in arrival
+ * order. The payload then starts with a marker and the due time, so records that were in the
+ * topic before (or that another producer wrote) are skipped. The summary line gains
+ * ` consumed=N`. Both clocks are this process's CLOCK_MONOTONIC.
+ *
+ * usage: paced_producer -b BOOTSTRAP -t TOPIC -r RATE -c COUNT -s BYTES -o FILE [-e FILE] [-X key=value]...
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +34,18 @@
 #include <librdkafka/rdkafka.h>
 
 #define SLEEP_MIN_US 100
+#define MARKER "tl-e2e:"
+#define MARKER_BYTES 7
+#define STAMP_BYTES (MARKER_BYTES + 8)
+#define CONSUME_WAIT_US 30000000 /* after the last acknowledgement */
 
 static int64_t *latencies;
 static int64_t delivered, failed;
+
+/* The consumer thread's state: written by it, read by main after pthread_join. */
+static int64_t *e2e;
+static int64_t consumed, expected;
+static volatile int consumer_stop;
 
 static int64_t now_us(void) {
   struct timespec ts;
@@ -55,8 +73,45 @@ static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
   if (rd_kafka_conf_set(conf, key, value, err, sizeof err) != RD_KAFKA_CONF_OK) die(key, err);
 }
 
+/* Reads until every expected message arrived or main says stop; records now - due for each. */
+static void *consume_loop(void *arg) {
+  rd_kafka_queue_t *queue = arg;
+  while (consumed < expected && !consumer_stop) {
+    rd_kafka_message_t *m = rd_kafka_consume_queue(queue, 50);
+    if (!m) continue;
+    if (!m->err && m->len >= STAMP_BYTES && memcmp(m->payload, MARKER, MARKER_BYTES) == 0) {
+      int64_t due_at;
+      memcpy(&due_at, (const char *)m->payload + MARKER_BYTES, sizeof due_at);
+      e2e[consumed++] = now_us() - due_at;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  return NULL;
+}
+
+/*
+ * A consumer reading every partition of `topic` from the beginning into one queue, started before
+ * anything is sent. It uses librdkafka's simple consumer (no group.id): a group member would make
+ * the brokers create __consumer_offsets in the middle of the measurement.
+ */
+static rd_kafka_queue_t *start_consumer(rd_kafka_t *rk, const char *topic, rd_kafka_topic_t **topic_out, int *partitions_out) {
+  rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
+  if (e) die("metadata", rd_kafka_err2str(e));
+  if (md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt == 0) die("topic not found", topic);
+  rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
+  *partitions_out = md->topics[0].partition_cnt;
+  for (int i = 0; i < md->topics[0].partition_cnt; i++)
+    if (rd_kafka_consume_start_queue(t, md->topics[0].partitions[i].id, RD_KAFKA_OFFSET_BEGINNING, queue) == -1)
+      die("consume_start", rd_kafka_err2str(rd_kafka_last_error()));
+  rd_kafka_metadata_destroy(md);
+  *topic_out = t;
+  return queue;
+}
+
 int main(int argc, char **argv) {
-  const char *topic = NULL, *out = NULL;
+  const char *topic = NULL, *out = NULL, *e2e_out = NULL, *bootstrap = NULL;
   double rate = 0;
   int64_t count = 0;
   size_t size = 100;
@@ -64,14 +119,15 @@ int main(int argc, char **argv) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   set(conf, "acks", "all");
   int opt;
-  while ((opt = getopt(argc, argv, "b:t:r:c:s:o:X:")) != -1) {
+  while ((opt = getopt(argc, argv, "b:t:r:c:s:o:e:X:")) != -1) {
     switch (opt) {
-      case 'b': set(conf, "bootstrap.servers", optarg); break;
+      case 'b': set(conf, "bootstrap.servers", optarg); bootstrap = optarg; break;
       case 't': topic = optarg; break;
       case 'r': rate = atof(optarg); break;
       case 'c': count = atoll(optarg); break;
       case 's': size = (size_t)atol(optarg); break;
       case 'o': out = optarg; break;
+      case 'e': e2e_out = optarg; break;
       case 'X': {
         char *eq = strchr(optarg, '=');
         if (!eq) die("-X expects key=value", optarg);
@@ -79,10 +135,11 @@ int main(int argc, char **argv) {
         set(conf, optarg, eq + 1);
         break;
       }
-      default: die("usage: paced_producer -b BOOTSTRAP -t TOPIC -r RATE -c COUNT -s BYTES -o FILE [-X key=value]...", NULL);
+      default: die("usage: paced_producer -b BOOTSTRAP -t TOPIC -r RATE -c COUNT -s BYTES -o FILE [-e FILE] [-X key=value]...", NULL);
     }
   }
-  if (!topic || !out || rate <= 0 || count <= 0) die("-t, -o, -r and -c are required", NULL);
+  if (!topic || !out || rate <= 0 || count <= 0 || !bootstrap) die("-b, -t, -o, -r and -c are required", NULL);
+  if (e2e_out && size < STAMP_BYTES) die("-e needs -s of at least 15 bytes (marker and due time)", NULL);
   latencies = calloc((size_t)count, sizeof *latencies);
   char *payload = malloc(size);
   if (!latencies || !payload) die("out of memory", NULL);
@@ -90,7 +147,33 @@ int main(int argc, char **argv) {
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
   if (!rk) die("rd_kafka_new", err);
+  rd_kafka_t *consumer = NULL;
+  rd_kafka_topic_t *consumer_topic = NULL;
+  rd_kafka_queue_t *consumer_queue = NULL;
+  int consumer_partitions = 0;
+  pthread_t consumer_thread;
+  if (e2e_out) {
+    e2e = calloc((size_t)count, sizeof *e2e);
+    if (!e2e) die("out of memory", NULL);
+    expected = count;
+    memcpy(payload, MARKER, MARKER_BYTES);
+    rd_kafka_conf_t *cconf = rd_kafka_conf_new();
+    set(cconf, "bootstrap.servers", bootstrap);
+    set(cconf, "fetch.wait.max.ms", "100");
+    consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
+    if (!consumer) die("rd_kafka_new (consumer)", err);
+    consumer_queue = start_consumer(consumer, topic, &consumer_topic, &consumer_partitions);
+    if (pthread_create(&consumer_thread, NULL, consume_loop, consumer_queue) != 0) die("pthread_create", NULL);
+  }
 
+  /* One unmarked message, acknowledged before the clock starts: the producer learns the topic's
+     leaders first (otherwise the first messages wait for that metadata, up to a second when a
+     consumer shares the process). Its delivery report is not counted. */
+  if (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE("warm-up", 7), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END))
+    die("produce (warm-up)", NULL);
+  if (rd_kafka_flush(rk, 30000)) die("warm-up message not acknowledged within 30 s", NULL);
+  delivered = failed = 0;
   int64_t start = now_us();
   int64_t sent = 0;
   while (sent < count) {
@@ -99,6 +182,7 @@ int main(int argc, char **argv) {
     if (due > count) due = count;
     while (sent < due) {
       int64_t due_at = start + (int64_t)((double)sent * 1e6 / rate);
+      if (e2e_out) memcpy(payload + MARKER_BYTES, &due_at, sizeof due_at);
       rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, size),
                                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(intptr_t)due_at),
                                                 RD_KAFKA_V_END);
@@ -117,13 +201,29 @@ int main(int argc, char **argv) {
   int64_t send_us = now_us() - start;
   rd_kafka_flush(rk, 60000);
   int64_t elapsed = now_us() - start;
+  if (e2e_out) {
+    int64_t give_up = now_us() + CONSUME_WAIT_US;
+    while (consumed < expected && now_us() < give_up) usleep(10000);
+    consumer_stop = 1;
+    pthread_join(consumer_thread, NULL);
+    FILE *ef = fopen(e2e_out, "w");
+    if (!ef) die("cannot write", e2e_out);
+    for (int64_t i = 0; i < consumed; i++) fprintf(ef, "%" PRId64 "\n", e2e[i]);
+    fclose(ef);
+    for (int i = 0; i < consumer_partitions; i++) rd_kafka_consume_stop(consumer_topic, i);
+    rd_kafka_queue_destroy(consumer_queue);
+    rd_kafka_topic_destroy(consumer_topic);
+    rd_kafka_destroy(consumer);
+  }
 
   FILE *f = fopen(out, "w");
   if (!f) die("cannot write", out);
   for (int64_t i = 0; i < delivered; i++) fprintf(f, "%" PRId64 "\n", latencies[i]);
   fclose(f);
-  printf("sent=%" PRId64 " delivered=%" PRId64 " failed=%" PRId64 " send_us=%" PRId64 " elapsed_us=%" PRId64 "\n", sent, delivered,
+  printf("sent=%" PRId64 " delivered=%" PRId64 " failed=%" PRId64 " send_us=%" PRId64 " elapsed_us=%" PRId64, sent, delivered,
          failed, send_us, elapsed);
+  if (e2e_out) printf(" consumed=%" PRId64, consumed);
+  printf("\n");
   rd_kafka_destroy(rk);
-  return failed > 0 || delivered < count ? 2 : 0;
+  return failed > 0 || delivered < count || (e2e_out && consumed < count) ? 2 : 0;
 }

@@ -1,9 +1,12 @@
 // Goal: the peers and footprint tables show medians, Tideline's ratio to each peer, failures and
-// the RSS-per-GB-retained slope as documented, from plain result objects.
+// the RSS-per-GB-retained slope as documented, and the latency table ack and end-to-end
+// percentiles side by side, from plain result objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { footprintTables, rssGrowthPerGB, type FootprintResult } from '../footprint-report.js';
 import { medianRate, peersTable, ratioTable, type PeerRow } from '../peers-report.js';
+import type { LatencyRow } from '../latency.js';
+import { latencyTable } from '../report.js';
 
 const run = (recordsPerSec: number) => ({ recordsPerSec, mbPerSec: recordsPerSec / 1e4, clientCpuSec: 1, serverCpuSec: 0.5, load1: 1.25 });
 const rows: PeerRow[] = [
@@ -49,4 +52,17 @@ test('footprint: targets marked, retained rows and slope', () => {
   assert.match(retained!, /\| 1,200 \| 102\.0 \| 150\.0 \|/);
   assert.match(retained!, /100\.0–102\.0 MiB; least-squares slope 2\.0 MiB per GB retained/);
   assert.match(partitions!, /\| 1,004 \| created, empty \| 130\.0 \|/);
+});
+
+test('latency: ack and end-to-end percentiles side by side, a failed point says why', () => {
+  const summary = (p50: number, p99: number) => ({ samples: 400, p50, p99, p999: p99 + 1, max: p99 + 2, mean: p50 });
+  const clientRun = { client: 'paced_producer', records: 500, payloadBytes: 50_000, elapsedMs: 10_000, recordsPerSec: 50, mbPerSec: 0.005, clientCpu: { userSec: 1, sysSec: 0.5 }, clientMaxRssKb: null, wallMs: 10_500 };
+  const rows: LatencyRow[] = [
+    { targetRate: 50_000, lingerMs: 1, achievedRate: 49_999, latencyMs: summary(2.3, 9.9), endToEndMs: summary(2.4, 13.6), droppedWarmupSamples: 100, run: clientRun, brokerCpu: { userSec: 8, sysSec: 2 } },
+    { targetRate: 100_000, lingerMs: 1, achievedRate: 0, latencyMs: null, endToEndMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null, error: 'paced_producer exited 2\nmore' },
+  ];
+  const table = latencyTable(rows);
+  assert.match(table, /\| end-to-end p50 ms \| end-to-end p99 ms \|/);
+  assert.match(table, /\| 50,000 \| 49,999 \| all \| 1 \| 2\.30 \| 9\.90 \| 10\.90 \| 11\.90 \| 2\.40 \| 13\.60 \| 14\.60 \| 15\.60 \| 400 \| 1\.50 \| 10\.00 \|/);
+  assert.match(table, /\| 100,000 \| failed \| all \| 1 \|.*\| paced_producer exited 2 \|$/m);
 });
