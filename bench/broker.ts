@@ -41,7 +41,7 @@ export async function startBroker(opts: BrokerOptions): Promise<BrokerHandle> {
   const profileDir = opts.profile ? join(opts.runDir, 'cpu-profile') : null;
   mkdirSync(dataDir, { recursive: true });
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  // SEMI_SPACE_FLAG: as `npx tideline start` runs it (bin/tideline.js's first line).
+  // The young-generation size docs/operations.md recommends for brokers (and tideline cluster uses).
   const nodeFlags = [SEMI_SPACE_FLAG, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const args = [
     ...nodeFlags,

@@ -47,6 +47,8 @@ export interface LatencyRow {
 }
 
 const WARMUP_SEC = 1;
+/** The paced producer's end-to-end stamp: marker, run nonce, index and due time (paced_producer.c). */
+const END_TO_END_STAMP_BYTES = 31;
 
 function readLatenciesMs(path: string): number[] {
   return readFileSync(path, 'utf8')
@@ -96,6 +98,7 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
 }
 
 export async function runLatency(broker: BrokerHandle, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow[]> {
+  if (o.recordBytes < END_TO_END_STAMP_BYTES) throw new Error(`latency needs records of at least ${END_TO_END_STAMP_BYTES} bytes (the end-to-end stamp), got ${o.recordBytes}`);
   const paced = buildPacedProducer(findRepoRoot());
   const rows: LatencyRow[] = [];
   const bar = startProgress('bench latency', o.lingerMsList.length * o.rates.length);

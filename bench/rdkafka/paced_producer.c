@@ -15,15 +15,17 @@
  * With -e FILE, a consumer in this process (its own librdkafka instance and thread, every
  * partition assigned from the beginning, no group) reads the messages back, and each message's
  * end-to-end latency, from its due time to its arrival at the consumer, goes to FILE in arrival
- * order. The payload then starts with a marker and the due time, so records that were in the
- * topic before (or that another producer wrote) are skipped. The summary line gains
- * ` consumed=N`. Both clocks are this process's CLOCK_MONOTONIC.
+ * order. The payload then starts with a marker, this run's nonce, the message's index and its
+ * due time: records of other runs or producers are skipped, and a message delivered twice (a
+ * producer retry) counts once. The summary line gains ` consumed=N`. Both clocks are this
+ * process's CLOCK_MONOTONIC.
  *
  * usage: paced_producer -b BOOTSTRAP -t TOPIC -r RATE -c COUNT -s BYTES -o FILE [-e FILE] [-X key=value]...
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,16 +38,22 @@
 #define SLEEP_MIN_US 100
 #define MARKER "tl-e2e:"
 #define MARKER_BYTES 7
-#define STAMP_BYTES (MARKER_BYTES + 8)
+#define NONCE_AT MARKER_BYTES
+#define INDEX_AT (NONCE_AT + 8)
+#define DUE_AT (INDEX_AT + 8)
+#define STAMP_BYTES (DUE_AT + 8)
 #define CONSUME_WAIT_US 30000000 /* after the last acknowledgement */
 
 static int64_t *latencies;
 static int64_t delivered, failed;
 
-/* The consumer thread's state: written by it, read by main after pthread_join. */
+/* The consumer thread's state. `consumed` is polled by main while the thread runs; the samples
+   and `seen` are read only after pthread_join. */
 static int64_t *e2e;
-static int64_t consumed, expected;
-static volatile int consumer_stop;
+static unsigned char *seen;
+static int64_t expected, nonce;
+static _Atomic int64_t consumed;
+static atomic_int consumer_stop;
 
 static int64_t now_us(void) {
   struct timespec ts;
@@ -76,13 +84,21 @@ static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
 /* Reads until every expected message arrived or main says stop; records now - due for each. */
 static void *consume_loop(void *arg) {
   rd_kafka_queue_t *queue = arg;
-  while (consumed < expected && !consumer_stop) {
+  while (atomic_load(&consumed) < expected && !atomic_load(&consumer_stop)) {
     rd_kafka_message_t *m = rd_kafka_consume_queue(queue, 50);
     if (!m) continue;
-    if (!m->err && m->len >= STAMP_BYTES && memcmp(m->payload, MARKER, MARKER_BYTES) == 0) {
-      int64_t due_at;
-      memcpy(&due_at, (const char *)m->payload + MARKER_BYTES, sizeof due_at);
-      e2e[consumed++] = now_us() - due_at;
+    const char *p = m->payload;
+    int64_t run, index, due_at;
+    if (!m->err && m->len >= STAMP_BYTES && memcmp(p, MARKER, MARKER_BYTES) == 0) {
+      memcpy(&run, p + NONCE_AT, sizeof run);
+      memcpy(&index, p + INDEX_AT, sizeof index);
+      memcpy(&due_at, p + DUE_AT, sizeof due_at);
+      if (run == nonce && index >= 0 && index < expected && !seen[index]) {
+        seen[index] = 1;
+        int64_t n = atomic_load(&consumed);
+        e2e[n] = now_us() - due_at;
+        atomic_store(&consumed, n + 1);
+      }
     }
     rd_kafka_message_destroy(m);
   }
@@ -94,7 +110,7 @@ static void *consume_loop(void *arg) {
  * anything is sent. It uses librdkafka's simple consumer (no group.id): a group member would make
  * the brokers create __consumer_offsets in the middle of the measurement.
  */
-static rd_kafka_queue_t *start_consumer(rd_kafka_t *rk, const char *topic, rd_kafka_topic_t **topic_out, int *partitions_out) {
+static rd_kafka_queue_t *start_consumer(rd_kafka_t *rk, const char *topic, rd_kafka_topic_t **topic_out, int32_t **ids_out, int *partitions_out) {
   rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
   const struct rd_kafka_metadata *md = NULL;
   rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
@@ -102,9 +118,14 @@ static rd_kafka_queue_t *start_consumer(rd_kafka_t *rk, const char *topic, rd_ka
   if (md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt == 0) die("topic not found", topic);
   rd_kafka_queue_t *queue = rd_kafka_queue_new(rk);
   *partitions_out = md->topics[0].partition_cnt;
-  for (int i = 0; i < md->topics[0].partition_cnt; i++)
-    if (rd_kafka_consume_start_queue(t, md->topics[0].partitions[i].id, RD_KAFKA_OFFSET_BEGINNING, queue) == -1)
+  int32_t *ids = calloc((size_t)md->topics[0].partition_cnt, sizeof *ids);
+  if (!ids) die("out of memory", NULL);
+  for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+    ids[i] = md->topics[0].partitions[i].id;
+    if (rd_kafka_consume_start_queue(t, ids[i], RD_KAFKA_OFFSET_BEGINNING, queue) == -1)
       die("consume_start", rd_kafka_err2str(rd_kafka_last_error()));
+  }
+  *ids_out = ids;
   rd_kafka_metadata_destroy(md);
   *topic_out = t;
   return queue;
@@ -139,7 +160,7 @@ int main(int argc, char **argv) {
     }
   }
   if (!topic || !out || rate <= 0 || count <= 0 || !bootstrap) die("-b, -t, -o, -r and -c are required", NULL);
-  if (e2e_out && size < STAMP_BYTES) die("-e needs -s of at least 15 bytes (marker and due time)", NULL);
+  if (e2e_out && size < STAMP_BYTES) die("-e needs -s of at least 31 bytes (marker, nonce, index and due time)", NULL);
   latencies = calloc((size_t)count, sizeof *latencies);
   char *payload = malloc(size);
   if (!latencies || !payload) die("out of memory", NULL);
@@ -155,24 +176,29 @@ int main(int argc, char **argv) {
                         RD_KAFKA_V_OPAQUE(NULL), RD_KAFKA_V_END))
     die("produce (warm-up)", NULL);
   if (rd_kafka_flush(rk, 30000)) die("warm-up message not acknowledged within 30 s", NULL);
+  if (failed > 0) die("warm-up message failed", NULL);
   delivered = failed = 0;
 
   rd_kafka_t *consumer = NULL;
   rd_kafka_topic_t *consumer_topic = NULL;
   rd_kafka_queue_t *consumer_queue = NULL;
   int consumer_partitions = 0;
+  int32_t *consumer_ids = NULL;
   pthread_t consumer_thread;
   if (e2e_out) {
     e2e = calloc((size_t)count, sizeof *e2e);
-    if (!e2e) die("out of memory", NULL);
+    seen = calloc((size_t)count, 1);
+    if (!e2e || !seen) die("out of memory", NULL);
     expected = count;
+    nonce = now_us() ^ ((int64_t)getpid() << 40);
     memcpy(payload, MARKER, MARKER_BYTES);
+    memcpy(payload + NONCE_AT, &nonce, sizeof nonce);
     rd_kafka_conf_t *cconf = rd_kafka_conf_new();
     set(cconf, "bootstrap.servers", bootstrap);
     set(cconf, "fetch.wait.max.ms", "100");
     consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, err, sizeof err);
     if (!consumer) die("rd_kafka_new (consumer)", err);
-    consumer_queue = start_consumer(consumer, topic, &consumer_topic, &consumer_partitions);
+    consumer_queue = start_consumer(consumer, topic, &consumer_topic, &consumer_ids, &consumer_partitions);
     if (pthread_create(&consumer_thread, NULL, consume_loop, consumer_queue) != 0) die("pthread_create", NULL);
   }
   int64_t start = now_us();
@@ -183,7 +209,10 @@ int main(int argc, char **argv) {
     if (due > count) due = count;
     while (sent < due) {
       int64_t due_at = start + (int64_t)((double)sent * 1e6 / rate);
-      if (e2e_out) memcpy(payload + MARKER_BYTES, &due_at, sizeof due_at);
+      if (e2e_out) {
+        memcpy(payload + INDEX_AT, &sent, sizeof sent);
+        memcpy(payload + DUE_AT, &due_at, sizeof due_at);
+      }
       rd_kafka_resp_err_t e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_VALUE(payload, size),
                                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE((void *)(intptr_t)due_at),
                                                 RD_KAFKA_V_END);
@@ -204,14 +233,14 @@ int main(int argc, char **argv) {
   int64_t elapsed = now_us() - start;
   if (e2e_out) {
     int64_t give_up = now_us() + CONSUME_WAIT_US;
-    while (consumed < expected && now_us() < give_up) usleep(10000);
-    consumer_stop = 1;
+    while (atomic_load(&consumed) < expected && now_us() < give_up) usleep(10000);
+    atomic_store(&consumer_stop, 1);
     pthread_join(consumer_thread, NULL);
     FILE *ef = fopen(e2e_out, "w");
     if (!ef) die("cannot write", e2e_out);
     for (int64_t i = 0; i < consumed; i++) fprintf(ef, "%" PRId64 "\n", e2e[i]);
     fclose(ef);
-    for (int i = 0; i < consumer_partitions; i++) rd_kafka_consume_stop(consumer_topic, i);
+    for (int i = 0; i < consumer_partitions; i++) rd_kafka_consume_stop(consumer_topic, consumer_ids[i]);
     rd_kafka_queue_destroy(consumer_queue);
     rd_kafka_topic_destroy(consumer_topic);
     rd_kafka_destroy(consumer);

@@ -44,28 +44,30 @@ export function awaitHighWatermark(partition: Partition, offset: number, timeout
 
 /**
  * Waits until any of `partitions` gets new data or `maxWaitMs` passes; `isSatisfied` decides
- * whether the data suffices (min.bytes), re-checked on each wake-up. Resolves true when
- * `isSatisfied` ended the wait (so what it computed is the answer), false on the deadline.
+ * whether the data suffices (min.bytes), re-checked on each wake-up.
  */
-export function awaitData(partitions: Partition[], maxWaitMs: number, isSatisfied: () => boolean): Promise<boolean> {
+export function awaitData(partitions: Partition[], maxWaitMs: number, isSatisfied: () => boolean): Promise<void> {
   purgatorySizes.fetch++;
   return new Promise((resolve) => {
     const unsubscribers: (() => void)[] = [];
     let isFinished = false;
-    const finish = (satisfied: boolean): void => {
+    const finish = (): void => {
       if (isFinished) return;
       isFinished = true;
       purgatorySizes.fetch--;
       clearTimeout(timer);
       for (const u of unsubscribers.splice(0)) u();
-      resolve(satisfied);
+      resolve();
     };
-    const timer = setTimeout(() => finish(false), Math.max(0, maxWaitMs));
+    const timer = setTimeout(finish, Math.max(0, maxWaitMs));
     const subscribe = (p: Partition): void => {
       unsubscribers.push(
         p.onAppend(() => {
-          if (isSatisfied()) finish(true);
-          else subscribe(p);
+          // A check may cause a notification that finishes the wait (isSatisfied runs inside one):
+          // a finished wait subscribes to nothing more.
+          if (isFinished) return;
+          if (isSatisfied()) finish();
+          else if (!isFinished) subscribe(p);
         }),
       );
     };

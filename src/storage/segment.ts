@@ -62,11 +62,15 @@ export class LogSegment {
   private isIndexUnsynced = false;
   private bytesSinceLastIndexEntry = 0;
   /**
-   * The index files, held open between flushes while this is the active segment, so a log that
-   * flushes often (flush.messages=1, group commit) does not open and close both files by path on
-   * every flush. Null otherwise: other segments write and sync them by path, rarely.
+   * The index files, held open between flushes once the active segment is flushed a second time,
+   * so a log that flushes often (flush.messages=1, group commit) does not open and close both
+   * files by path on every flush. Null otherwise: a log under the default policy flushes its
+   * active segment once (after the roll that made it active), and other segments write and sync
+   * their index files by path, rarely, so most partitions hold one descriptor, not three.
    */
   private indexFiles: { offset: SegmentFile; time: SegmentFile } | null = null;
+  private activeSyncs = 0;
+  private isClosed = false;
 
   private constructor(
     private readonly fs: StorageFs,
@@ -267,8 +271,8 @@ export class LogSegment {
    * keeps its index files open for the next flush; any other closes them.
    */
   async sync(isActive: boolean): Promise<void> {
-    if (isActive) this.indexFiles ??= { offset: this.fs.openFile(this.indexPath), time: this.fs.openFile(this.timeIndexPath) };
-    else this.closeIndexFiles();
+    if (isActive && !this.isClosed && ++this.activeSyncs >= 2) this.openIndexFiles();
+    else if (!isActive) this.closeIndexFiles();
     this.persistIndexes();
     const work: Promise<void>[] = [];
     if (this.isDirty) {
@@ -285,11 +289,13 @@ export class LogSegment {
 
   close(): void {
     this.onBecomeInactive();
+    this.isClosed = true;
     this.file.close();
   }
 
   /** Renames the segment's files to `*.deleted` and closes it; returns the new paths for later removal. */
   markDeleted(): string[] {
+    this.isClosed = true;
     this.closeIndexFiles();
     const paths = [this.indexPath, this.timeIndexPath].filter((path) => this.fs.exists(path));
     for (const path of paths) this.fs.rename(path, path + DELETED_SUFFIX);
@@ -330,6 +336,17 @@ export class LogSegment {
       if (truncateTo !== null) this.fs.truncateFile(path, truncateTo);
       if (data.length > 0) this.fs.appendFile(path, data);
     };
+  }
+
+  private openIndexFiles(): void {
+    if (this.indexFiles !== null) return;
+    const offset = this.fs.openFile(this.indexPath);
+    try {
+      this.indexFiles = { offset, time: this.fs.openFile(this.timeIndexPath) };
+    } catch (err) {
+      offset.close();
+      throw err;
+    }
   }
 
   /** A sync still running on them completes first (SegmentFile.close). */

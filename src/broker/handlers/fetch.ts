@@ -43,6 +43,7 @@ interface PartitionAnswer {
   abortedTransactions: null;
   preferredReadReplica: number;
   records: Buffer;
+  divergingEpoch?: { epoch: number; endOffset: number };
 }
 
 interface ResolvedTopic {
@@ -63,14 +64,21 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
     const replicaId = ctx.apiVersion >= 15 ? req.replicaState.replicaId : req.replicaId;
     const fetch: FetchContext = { ctx, req, replicaId: replicaId >= 0 ? replicaId : null };
     let result = readAll(fetch, topics);
-    const waitable = result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.hasError ? localPartitions(ctx, topics) : [];
+    const waitable = result.bytes < req.minBytes && req.maxWaitMs > 0 && !result.mustAnswer ? localPartitions(ctx, topics) : [];
     if (waitable.length > 0) {
-      // A wake-up that satisfies the fetch has just read the answer; only the deadline reads again.
-      const isSatisfied = await awaitData(waitable, req.maxWaitMs, () => {
-        result = readAll(fetch, topics);
-        return result.bytes >= req.minBytes || result.hasError;
-      });
-      if (!isSatisfied) result = readAll(fetch, topics);
+      // With min.bytes ≤ 1 (followers, most consumers) a wake-up decides from offsets alone, and
+      // the answer is read once, after the wait. The wake-up runs inside an append, and one
+      // produce request appends all its partitions in one synchronous pass: reading only in the
+      // continuation answers with all of them, not just the first.
+      const isSatisfied =
+        req.minBytes <= 1
+          ? () => hasReadableOffsets(fetch, topics)
+          : () => {
+              result = readAll(fetch, topics);
+              return result.bytes >= req.minBytes || result.mustAnswer;
+            };
+      await awaitData(waitable, req.maxWaitMs, isSatisfied);
+      result = readAll(fetch, topics);
     }
     if (fetch.replicaId === null) countConsumed(ctx.broker, result.responses);
     const answer = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
@@ -142,18 +150,38 @@ interface FetchAnswer {
 function readAll(fetch: FetchContext, topics: ResolvedTopic[]) {
   const { req } = fetch;
   let bytes = 0;
-  let hasError = false;
+  /** An error or a diverging epoch: answered at once, whatever min.bytes says. */
+  let mustAnswer = false;
   const responses = topics.map((t) => ({
     topic: t.topic ?? '',
     topicId: t.topicId,
     partitions: t.partitions.map((p) => {
       const answer = readPartition(fetch, t, p, Math.min(p.partitionMaxBytes, req.maxBytes - bytes), bytes === 0);
       bytes += answer.records.length;
-      if (answer.errorCode !== ErrorCode.NONE) hasError = true;
+      if (answer.errorCode !== ErrorCode.NONE || answer.divergingEpoch !== undefined) mustAnswer = true;
       return answer;
     }),
   }));
-  return { responses, bytes, hasError };
+  return { responses, bytes, mustAnswer };
+}
+
+/**
+ * Whether a parked fetch has something to answer, from offsets only: a partition with records
+ * past its fetch offset below the read limit (the log end for a follower, the high watermark for
+ * a consumer), or one that would answer with an error.
+ */
+function hasReadableOffsets(fetch: FetchContext, topics: ResolvedTopic[]): boolean {
+  const { ctx, replicaId } = fetch;
+  for (const t of topics) {
+    if (t.topic === null) return true;
+    for (const p of t.partitions) {
+      const partition = ctx.broker.getPartition(t.topic, p.partition);
+      if (!partition?.isLeader || leaderEpochError(partition, p.currentLeaderEpoch) !== ErrorCode.NONE) return true;
+      if (p.fetchOffset < partition.logStartOffset || p.fetchOffset > partition.logEndOffset) return true;
+      if (p.fetchOffset < (replicaId !== null ? partition.logEndOffset : partition.highWatermark)) return true;
+    }
+  }
+  return false;
 }
 
 function readPartition(fetch: FetchContext, t: ResolvedTopic, p: FetchRequestFetchPartition, maxBytes: number, isFirst: boolean): PartitionAnswer {

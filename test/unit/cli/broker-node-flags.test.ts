@@ -17,4 +17,5 @@ test('a flag already in NODE_OPTIONS is left to it', () => {
   assert.deepEqual(brokerNodeFlags(3, '--enable-source-maps  --v8-pool-size=4', 2), [SEMI_SPACE_FLAG]);
   assert.deepEqual(brokerNodeFlags(3, '--v8-pool-size=4 --max-semi-space-size=8', 2), []);
   assert.deepEqual(brokerNodeFlags(3, '--v8-pool-sizes=4', 2), [SEMI_SPACE_FLAG, '--v8-pool-size=1'], 'a longer option name is not the flag');
+  assert.deepEqual(brokerNodeFlags(3, '--max_semi_space_size=16 --v8_pool_size=2', 2), [], 'Node accepts underscores too');
 });

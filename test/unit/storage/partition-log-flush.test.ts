@@ -112,22 +112,41 @@ describe('PartitionLog.flush', () => {
     assert.equal(log.recoveryPoint, 15);
   });
 
-  it('keeps the active segment\'s index files open across flushes and closes them at a roll', async () => {
+  it('keeps the active segment\'s index files open from its second flush on and closes them at a roll', async () => {
     const counting = countingFs();
     const isIndex = (p: string): boolean => p.endsWith('.index') || p.endsWith('.timeindex');
+    const openedIndexes = (): string[] => counting.opened.filter(isIndex).map((p) => p.split('/').pop()!);
     log = PartitionLog.open(tmp.dir, 'f', 0, smallConfig({ segmentBytes: 4096 }), silentLogger, { cleanShutdown: false, fs: counting.fs });
-    for (let i = 0; i < 5; i++) {
+    log.appendAsLeader(makeBatch({ count: 3, recordBytes: 200 }), 0, 0);
+    await log.flush();
+    assert.deepEqual(openedIndexes(), [], 'one flush per active segment (the default policy) uses paths');
+    for (let i = 0; i < 4; i++) {
       log.appendAsLeader(makeBatch({ count: 3, recordBytes: 200 }), 0, 0);
       await log.flush();
     }
     const first = ['00000000000000000000.index', '00000000000000000000.timeindex'];
-    assert.deepEqual(counting.opened.filter(isIndex).map((p) => p.split('/').pop()), first, 'opened once for five flushes');
+    assert.deepEqual(openedIndexes(), first, 'opened once for the next four flushes');
     assert.deepEqual(counting.closed.filter(isIndex), []);
     const indexBytes = readFileSync(`${tmp.dir}/f-0/00000000000000000000.index`).length;
     assert.ok(indexBytes > 0 && indexBytes % 8 === 0, `the flushes wrote index entries (${indexBytes} bytes)`);
     while (log.segmentCount === 1) log.appendAsLeader(makeBatch({ count: 3, recordBytes: 200 }), 0, 0);
     assert.deepEqual(counting.closed.filter(isIndex).map((p) => p.split('/').pop()), first, 'the roll closed them');
     await log.flush();
-    assert.equal(counting.opened.filter(isIndex).length, 4, 'the new active segment opened its own');
+    await log.flush();
+    assert.equal(openedIndexes().length, 4, 'the new active segment opened its own at its second flush');
+  });
+
+  it('a flush queued behind a running one, on a log closed in between, opens nothing', async () => {
+    const counting = countingFs();
+    log = PartitionLog.open(tmp.dir, 'f', 0, smallConfig({ segmentBytes: 1 << 20 }), silentLogger, { cleanShutdown: false, fs: counting.fs });
+    log.appendAsLeader(makeBatch({ count: 3 }), 0, 0);
+    await log.flush();
+    log.appendAsLeader(makeBatch({ count: 3 }), 0, 0);
+    const running = log.flush();
+    const queued = log.flush();
+    log.close();
+    await Promise.all([running, queued]);
+    const opened = counting.opened.filter((p) => p.endsWith('.index') || p.endsWith('.timeindex')).length;
+    assert.equal(counting.closed.filter((p) => p.endsWith('.index') || p.endsWith('.timeindex')).length, opened, 'every index descriptor opened was closed');
   });
 });
