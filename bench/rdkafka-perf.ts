@@ -66,9 +66,15 @@ function producerArgs(p: ProduceParams): string[] {
   return args;
 }
 
+/**
+ * rdkafka_performance exits 1 when its message count minus rd_kafka_outq_len() at exit differs
+ * from its delivery reports. The outq also counts requests still in flight (a metadata refresh),
+ * so a run whose every message was delivered can exit 1 (seen once at 04:23 on 3 brokers: 1,000,000
+ * delivered, 0 failed, "999999 messages produced"). The delivery counts decide here.
+ */
 function checkedProduce(what: string, run: TimedRun, records: number): ProduceSummary {
   const s = parseProduceSummary(run.stdout);
-  if (run.code !== 0 || !s) throw clientFailure(what, run, s ? undefined : 'no summary line');
+  if (!s || (run.code !== 0 && run.code !== 1)) throw clientFailure(what, run, s ? undefined : 'no summary line');
   if (s.delivered !== records || s.failed !== 0) throw clientFailure(what, run, `${s.delivered}/${records} delivered, ${s.failed} failed`);
   return s;
 }
