@@ -18,7 +18,7 @@ import { positiveNumber, wholeNumbers } from './options.js';
 
 export const CLUSTER_USAGE = `usage: npm run bench -- cluster [options]
 
-  3 brokers, RF=3, min.insync.replicas=2: acks=all and acks=1 throughput, acks=all latency
+  3 brokers, RF=3, min.insync.replicas=2: acks=all and acks=1 throughput, acks=all latency (ack and end to end)
 
 options:
   --records N      records per produce run (default 1000000)

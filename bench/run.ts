@@ -21,7 +21,7 @@ import { runThroughput, VARIANTS, type ThroughputRow } from './throughput.js';
 const USAGE = `usage: npm run bench -- [throughput|latency|cluster|footprint|peers|gps] [options]
 
   throughput (default)  produce N records with acks=1, acks=all, flush.messages=1, lz4, zstd and kafkajs; consume them back
-  latency               produce at fixed rates with acks=all; produce→ack p50/p99/p99.9
+  latency               produce at fixed rates with acks=all; produce→ack and end-to-end (produce→consume) p50/p99/p99.9
   cluster, footprint, peers, gps   see \`npm run bench -- NAME --help\`
 
 options:
