@@ -31,8 +31,8 @@ options:
   --partitions N       partitions per topic, via num.partitions (default 4)
   --runs N             runs per throughput figure, median reported (default 3)
   --variants LIST      subset of ${VARIANTS.map((v) => v.id).join(',')}
-  --linger-ms N[,N]    producer linger.ms (throughput default 5; latency measures each, default 0,5)
-  --rates LIST         latency target rates in records/s (default 10000,50000)
+  --linger-ms N[,N]    producer linger.ms (throughput default 5; latency measures each, default 0,1,5)
+  --rates LIST         latency target rates in records/s (default 10000,50000,100000)
   --duration S         seconds per latency rate (default 10)
   --profile            run the broker under node --cpu-prof and print the top 15 self-time functions
   --client kcat        use kcat even if rdkafka_performance can be built
@@ -57,7 +57,7 @@ function parseOptions(argv: string[]) {
       runs: { type: 'string', default: '3' },
       variants: { type: 'string' },
       'linger-ms': { type: 'string' },
-      rates: { type: 'string', default: '10000,50000' },
+      rates: { type: 'string', default: '10000,50000,100000' },
       duration: { type: 'string', default: '10' },
       profile: { type: 'boolean', default: false },
       client: { type: 'string' },
@@ -83,7 +83,7 @@ function parseOptions(argv: string[]) {
     partitions: num(values.partitions, 'partitions'),
     runs: num(values.runs, 'runs'),
     variants,
-    lingerMsList: (values['linger-ms'] ?? (scenario === 'latency' ? '0,5' : '5')).split(',').map((x) => {
+    lingerMsList: (values['linger-ms'] ?? (scenario === 'latency' ? '0,1,5' : '5')).split(',').map((x) => {
       const n = Number(x);
       if (!Number.isInteger(n) || n < 0) throw new Error(`--linger-ms expects whole milliseconds, got "${x}"`);
       return n;
