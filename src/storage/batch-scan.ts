@@ -113,7 +113,26 @@ export function scanBatches(
   const window = new FileWindow(file, end, isChecked ? RECOVERY_CHUNK_BYTES : HEADER_CHUNK_BYTES, shared ? headerScanBuffer : undefined);
   if (shared) headerScanBufferInUse = true;
   try {
-    return scanWindow(window, from, end, segmentBaseOffset, visit);
+    let position = from;
+    let minBaseOffset = segmentBaseOffset ?? 0;
+    while (position < end) {
+      const headerBytes = isChecked ? HEADER_SIZE_UP_TO_MAGIC : RECORD_BATCH_OVERHEAD;
+      let pos = window.load(position, headerBytes);
+      if (pos < 0) return { position, problem: 'torn' };
+      const size = LOG_OVERHEAD + window.buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
+      if (!isChecked && size < RECORD_BATCH_OVERHEAD) return { position, problem: 'bad-length' };
+      if (isChecked) {
+        // A length running past the end is a torn write (or garbage); either way, not worth loading.
+        if (position + size > end) return { position, problem: size < RECORD_BATCH_OVERHEAD ? 'bad-length' : 'torn' };
+        if (size > headerBytes) pos = window.load(position, size);
+        const problem = checkBatch(window.buf, pos, size, minBaseOffset, segmentBaseOffset);
+        if (problem !== null) return { position, problem };
+        minBaseOffset = baseOffsetOf(window.buf, pos) + window.buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) + 1;
+      }
+      if (visit(window.buf, pos, position, size) === false) return { position, problem: null };
+      position += size;
+    }
+    return { position, problem: null };
   } finally {
     if (shared) headerScanBufferInUse = false;
   }
@@ -121,36 +140,6 @@ export function scanBatches(
 
 const headerScanBuffer = Buffer.allocUnsafeSlow(HEADER_CHUNK_BYTES);
 let headerScanBufferInUse = false;
-
-function scanWindow(
-  window: FileWindow,
-  from: number,
-  end: number,
-  segmentBaseOffset: number | null,
-  visit: (buf: Buffer, pos: number, position: number, size: number) => boolean | void,
-): ScanResult {
-  const isChecked = segmentBaseOffset !== null;
-  let position = from;
-  let minBaseOffset = segmentBaseOffset ?? 0;
-  while (position < end) {
-    const headerBytes = isChecked ? HEADER_SIZE_UP_TO_MAGIC : RECORD_BATCH_OVERHEAD;
-    let pos = window.load(position, headerBytes);
-    if (pos < 0) return { position, problem: 'torn' };
-    const size = LOG_OVERHEAD + window.buf.readInt32BE(pos + BATCH_LENGTH_OFFSET);
-    if (!isChecked && size < RECORD_BATCH_OVERHEAD) return { position, problem: 'bad-length' };
-    if (isChecked) {
-      // A length running past the end is a torn write (or garbage); either way, not worth loading.
-      if (position + size > end) return { position, problem: size < RECORD_BATCH_OVERHEAD ? 'bad-length' : 'torn' };
-      if (size > headerBytes) pos = window.load(position, size);
-      const problem = checkBatch(window.buf, pos, size, minBaseOffset, segmentBaseOffset);
-      if (problem !== null) return { position, problem };
-      minBaseOffset = baseOffsetOf(window.buf, pos) + window.buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET) + 1;
-    }
-    if (visit(window.buf, pos, position, size) === false) return { position, problem: null };
-    position += size;
-  }
-  return { position, problem: null };
-}
 
 /**
  * Checks batches a follower fetched before any is written: whole v2 batches with good CRCs whose
