@@ -173,15 +173,35 @@ function readAll(fetch: FetchContext, topics: ResolvedTopic[]) {
 function hasReadableOffsets(fetch: FetchContext, topics: ResolvedTopic[]): boolean {
   const { ctx, replicaId } = fetch;
   for (const t of topics) {
-    if (t.topic === null) return true;
     for (const p of t.partitions) {
-      const partition = ctx.broker.getPartition(t.topic, p.partition);
-      if (!partition?.isLeader || leaderEpochError(partition, p.currentLeaderEpoch) !== ErrorCode.NONE) return true;
-      if (p.fetchOffset < partition.logStartOffset || p.fetchOffset > partition.logEndOffset) return true;
-      if (p.fetchOffset < (replicaId !== null ? partition.logEndOffset : partition.highWatermark)) return true;
+      const served = servingPartition(ctx, t, p);
+      if ('errorCode' in served) return true;
+      if (isOutOfRange(served, p.fetchOffset) || p.fetchOffset < readLimitOf(served, replicaId)) return true;
     }
   }
   return false;
+}
+
+/** The partition this broker leads in the fetch's epoch, or the error the fetch gets for it. */
+function servingPartition(ctx: HandlerContext, t: ResolvedTopic, p: FetchRequestFetchPartition): Partition | { errorCode: number; partition?: Partition } {
+  if (t.topic === null) return { errorCode: ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  const partition = ctx.broker.getPartition(t.topic, p.partition);
+  if (!partition) {
+    const known = ctx.broker.image.topicsByName.get(t.topic)?.partitions[p.partition];
+    return { errorCode: known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+  }
+  if (!partition.isLeader) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, partition };
+  const epochError = leaderEpochError(partition, p.currentLeaderEpoch);
+  return epochError === ErrorCode.NONE ? partition : { errorCode: epochError, partition };
+}
+
+function isOutOfRange(partition: Partition, fetchOffset: number): boolean {
+  return fetchOffset < partition.logStartOffset || fetchOffset > partition.logEndOffset;
+}
+
+/** Followers read up to the log end, consumers up to the high watermark. */
+function readLimitOf(partition: Partition, replicaId: number | null): number {
+  return replicaId !== null ? partition.logEndOffset : partition.highWatermark;
 }
 
 function readPartition(fetch: FetchContext, t: ResolvedTopic, p: FetchRequestFetchPartition, maxBytes: number, isFirst: boolean): PartitionAnswer {
@@ -197,30 +217,21 @@ function readPartition(fetch: FetchContext, t: ResolvedTopic, p: FetchRequestFet
     preferredReadReplica: -1,
     records,
   });
-  if (t.topic === null) return answer(ctx.apiVersion >= 13 ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const partition = ctx.broker.getPartition(t.topic, p.partition);
-  if (!partition) {
-    const known = ctx.broker.image.topicsByName.get(t.topic)?.partitions[p.partition];
-    return answer(known ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  }
-  if (!partition.isLeader) return answer(ErrorCode.NOT_LEADER_OR_FOLLOWER, partition);
-  const epochError = leaderEpochError(partition, p.currentLeaderEpoch);
-  if (epochError !== ErrorCode.NONE) return answer(epochError, partition);
+  const served = servingPartition(ctx, t, p);
+  if ('errorCode' in served) return answer(served.errorCode, served.partition);
+  const partition = served;
   if (replicaId !== null && p.lastFetchedEpoch >= 0) {
     // The follower's log may hold entries of an epoch this leader never had: tell it where that
     // epoch ends here, so it truncates before fetching on.
     const end = partition.log.leaderEpochs.endOffsetFor(p.lastFetchedEpoch);
     if (end.epoch >= 0 && (end.epoch < p.lastFetchedEpoch || end.endOffset < p.fetchOffset)) return answer(ErrorCode.NONE, partition, EMPTY, end);
   }
-  if (p.fetchOffset < partition.logStartOffset || p.fetchOffset > partition.logEndOffset) {
-    return answer(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
-  }
-  let readLimit = partition.highWatermark;
+  if (isOutOfRange(partition, p.fetchOffset)) return answer(ErrorCode.OFFSET_OUT_OF_RANGE, partition);
   if (replicaId !== null) {
     partition.onFollowerFetch(replicaId, p.fetchOffset, Date.now());
     ctx.broker.replication.maybeExpandIsr(partition);
-    readLimit = partition.logEndOffset;
   }
+  const readLimit = readLimitOf(partition, replicaId);
   if (p.fetchOffset >= readLimit || maxBytes <= 0 && !isFirst) return answer(ErrorCode.NONE, partition);
   try {
     const { records } = partition.log.read(p.fetchOffset, Math.max(0, maxBytes), readLimit, isFirst);
