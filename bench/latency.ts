@@ -3,9 +3,10 @@
 // (bench/rdkafka/paced_producer.c, on librdkafka): message i is due at start + i / rate; its
 // ack latency runs from that due time to its delivery report, its end-to-end latency to its
 // arrival at a consumer in the same process (every partition read as it fills), so a stall of
-// the client or the broker counts in full (no coordinated omission). Between due messages it sleeps instead of spinning, so on a 2-core machine the
-// client leaves the brokers their CPU (rdkafka_performance's -r mode spins one core). Every
-// latency is recorded, so percentiles are exact. In the measured run the first second of
+// the client or the broker counts in full (no coordinated omission). Between due messages it
+// sleeps instead of spinning, so on a 2-core machine the client leaves the brokers their CPU
+// (rdkafka_performance's -r mode spins one core). Every latency is recorded, so percentiles are
+// exact. In the measured run the first second of
 // samples is dropped, because it holds the new client's connection set-up and metadata wait,
 // not steady-state latency.
 

@@ -1,9 +1,9 @@
 // Node.js (V8) flags for the broker processes the CLI starts itself: each node of `tideline
 // cluster` and of the demo, and the demo's single broker. Measured on a 2-core machine with three
-// brokers and a producer at 50k records/s, acks=all (docs/performance.md, "Tail latency
-// on three brokers"): V8's default pool of four GC helper threads per process oversubscribes the cores, so
-// a scavenge waits for helpers that are not running; and a 4 MiB young generation keeps each
-// scavenge short. Together they took p99 from 17–23 ms to 7–10 ms and cost no throughput.
+// brokers and a producer at 50k records/s, acks=all (docs/performance.md, "Tail latency on
+// three brokers"): V8's default pool of four GC helper threads per process oversubscribes the
+// cores, so a scavenge waits for helpers that are not running; and a 4 MiB young generation
+// keeps each scavenge short. Together they took p99 from 17–23 ms to 7–10 ms and cost no throughput.
 //
 // A broker started by hand (`tideline start`) gets neither: Node cannot change them once running,
 // and a `#!/usr/bin/env -S node …` line would break `env` implementations without -S (BusyBox).
