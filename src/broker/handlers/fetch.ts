@@ -98,8 +98,9 @@ function withLeaderHints(ctx: HandlerContext, topics: ResolvedTopic[], answer: F
     });
     return { ...r, partitions };
   });
-  if (ctx.apiVersion < FETCH_VERSION_MIN_NODE_ENDPOINTS) return { ...answer, responses };
-  return { ...answer, responses, nodeEndpoints: hints.nodeEndpoints() };
+  // A literal, not `{ ...answer, responses, nodeEndpoints }`: see handlerContext in ../dispatcher.ts.
+  const nodeEndpoints = ctx.apiVersion < FETCH_VERSION_MIN_NODE_ENDPOINTS ? [] : hints.nodeEndpoints();
+  return { throttleTimeMs: answer.throttleTimeMs, errorCode: answer.errorCode, sessionId: answer.sessionId, responses, nodeEndpoints };
 }
 
 /** Bytes and messages out per topic, once per answered fetch (a long poll reads several times). */
