@@ -60,9 +60,11 @@ export interface MetadataQuorumOptions {
   readonly onRoleChange?: (role: Role, leaderId: number, epoch: number) => void;
 }
 
-const TICK_MS = 20;
+const TICK_MS = 50;
 const LEADER_HANDOVER_WAIT_MS = 1000;
 const FETCH_ENTRIES_MAX = 500;
+/** The longest a leader holds a fetch it has nothing for (KRaft's fetch max wait, 500 ms). */
+const FETCH_WAIT_MS = 500;
 const SNAPSHOT_CHUNK_BYTES = 1 << 20;
 
 export class RaftMetadataQuorum implements MetadataView {
@@ -84,13 +86,17 @@ export class RaftMetadataQuorum implements MetadataView {
     this.log = options.logger.child({ component: 'metadata' });
     this.imageValue = new MetadataImage(options.clusterId);
     const ticks = (ms: number): number => Math.max(1, Math.round(ms / TICK_MS));
+    const fetchTimeoutTicks = ticks(options.fetchTimeoutMs);
+    const requestTimeoutTicks = Math.max(2, ticks(options.requestTimeoutMs));
     const config: RaftConfig = {
       nodeId: options.nodeId,
       voters: [...options.voters.keys()],
       electionTimeoutTicks: ticks(options.electionTimeoutMs),
       electionJitterTicks: ticks(options.electionBackoffMaxMs),
-      fetchTimeoutTicks: ticks(options.fetchTimeoutMs),
-      requestTimeoutTicks: ticks(options.requestTimeoutMs),
+      fetchTimeoutTicks,
+      requestTimeoutTicks,
+      // Answered before the follower would resend it, and often enough to keep its fetch timeout fresh.
+      fetchWaitTicks: Math.max(1, Math.min(ticks(FETCH_WAIT_MS), requestTimeoutTicks - 1, Math.floor(fetchTimeoutTicks / 2))),
       fetchEntriesMax: FETCH_ENTRIES_MAX,
       snapshotChunkBytesMax: SNAPSHOT_CHUNK_BYTES,
     };

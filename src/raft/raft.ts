@@ -55,6 +55,11 @@ export class Raft {
   private readonly granted = new Set<number>();
   private leaderProgress: LeaderProgress | null = null;
   private follower: FollowerFetch | null = null;
+  /**
+   * Fetches the leader holds (config.fetchWaitTicks), one per replica, with the tick their wait
+   * ends. Not role state: settleHeldFetches answers them, with an error once we stop leading.
+   */
+  private readonly heldFetches = new Map<number, { request: T.FetchRequest; deadline: number }>();
   /** Fetch correlation ids only grow over the life of this instance. */
   private nextCorrelationId = 1;
   private readonly isObserverValue: boolean;
@@ -68,6 +73,7 @@ export class Raft {
     private readonly logger: Logger = silentLogger,
   ) {
     assert(config.voters.length > 0, 'the quorum needs at least one voter');
+    assert(config.fetchWaitTicks >= 1 && config.fetchWaitTicks < config.requestTimeoutTicks, 'fetchWaitTicks must be at least 1 and below requestTimeoutTicks');
     this.isObserverValue = !config.voters.includes(config.nodeId);
     this.discovery = this.isObserverValue ? new LeaderDiscovery(config.voters, random.nextInt(config.voters.length)) : null;
     this.raftLog = new RaftLog(storage.snapshot, storage.entries);
@@ -117,6 +123,11 @@ export class Raft {
   tick(): void {
     this.assertNoReadyOutstanding();
     this.now++;
+    this.tickRole();
+    this.settleHeldFetches();
+  }
+
+  private tickRole(): void {
     switch (this.roleValue) {
       case 'leader':
         return this.tickLeader();
@@ -136,6 +147,7 @@ export class Raft {
     const offset = this.log.endOffset;
     this.raftLog.append({ offset, epoch: this.epochValue, data, isControl: false });
     this.maybeAdvanceLeaderHighWatermark();
+    this.settleHeldFetches();
     return offset;
   }
 
@@ -152,11 +164,17 @@ export class Raft {
   resign(): void {
     this.assertNoReadyOutstanding();
     if (this.roleValue === 'leader') this.becomeResigned();
+    this.settleHeldFetches();
   }
 
   step(m: T.RaftMessage): void {
     this.assertNoReadyOutstanding();
     assert(m.to === this.config.nodeId, `message for ${m.to} delivered to ${this.config.nodeId}`);
+    this.dispatch(m);
+    this.settleHeldFetches();
+  }
+
+  private dispatch(m: T.RaftMessage): void {
     // Anyone may fetch (observers do); all else is among voters, and observers only fetch.
     if (!isFetchRequest(m) && !this.config.voters.includes(m.from)) return;
     if (this.isObserverValue && !isFetchRequest(m) && m.type !== 'FetchResponse' && m.type !== 'FetchSnapshotResponse') return;
@@ -463,7 +481,9 @@ export class Raft {
     return this.roleValue === 'leader' ? 0 : ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
 
-  private onFetchRequest(m: T.FetchRequest): void {
+  /** `mayHold`: false when answering a held fetch, whose wait is over. */
+  private onFetchRequest(m: T.FetchRequest, mayHold = true): void {
+    this.heldFetches.delete(m.from); // a newer fetch from the same replica replaces a held one
     const errorCode = this.leaderError(m.currentLeaderEpoch);
     const base = { type: 'FetchResponse' as const, to: m.from, correlationId: m.correlationId, currentLeader: this.currentLeader(), logStartOffset: this.log.startOffset };
     if (errorCode !== 0) {
@@ -474,8 +494,30 @@ export class Raft {
     const progress = this.leaderProgress!;
     if (!progress.has(m.from)) progress.onObserverFetch(m.from, this.now, answer.matchOffset, this.log.endOffset);
     else if (progress.onFetch(m.from, this.now, answer.matchOffset, this.log.endOffset)) this.maybeAdvanceLeaderHighWatermark();
+    if (mayHold && this.hasNothingFor(m)) {
+      this.heldFetches.set(m.from, { request: m, deadline: this.now + this.config.fetchWaitTicks });
+      return;
+    }
     const { divergingEpoch, snapshotId, records } = answer;
     this.send({ ...base, errorCode: 0, highWatermark: this.highWatermarkValue, divergingEpoch, snapshotId, records });
+  }
+
+  /**
+   * A fetch at our log end from a replica that has our high watermark would get an empty answer.
+   * (At the log end with our last epoch it cannot diverge; a leader's log start never passes its
+   * high watermark, so it needs no snapshot either.)
+   */
+  private hasNothingFor(m: T.FetchRequest): boolean {
+    return this.roleValue === 'leader' && m.fetchOffset === this.log.endOffset && m.lastFetchedEpoch === this.log.lastEpoch && m.highWatermark >= this.highWatermarkValue;
+  }
+
+  /** Answers each held fetch whose wait ended, or that now has news (entries, a higher high watermark, a lost leadership). */
+  private settleHeldFetches(): void {
+    for (const [id, held] of this.heldFetches) {
+      if (this.now < held.deadline && this.hasNothingFor(held.request) && this.leaderError(held.request.currentLeaderEpoch) === 0) continue;
+      this.heldFetches.delete(id);
+      this.onFetchRequest(held.request, false);
+    }
   }
 
   private maybeAdvanceLeaderHighWatermark(): void {
@@ -538,6 +580,7 @@ export class Raft {
       fetchOffset: this.log.endOffset,
       lastFetchedEpoch: this.log.lastEpoch,
       logStartOffset: this.log.startOffset,
+      highWatermark: this.highWatermarkValue,
     });
   }
 
@@ -619,10 +662,9 @@ export class Raft {
     // Our log now matches the leader's below its end, so the leader's HW applies up to there.
     const highWatermark = Math.min(m.highWatermark, this.log.endOffset);
     if (highWatermark > this.highWatermarkValue) this.highWatermarkValue = highWatermark;
-    if (m.records.length > 0) {
-      follower.onLogChanged(this.nextCorrelationId);
-      this.sendFetch();
-    }
+    if (m.records.length > 0) follower.onLogChanged(this.nextCorrelationId);
+    // The leader holds a fetch it has nothing for (fetchWaitTicks), so the next one goes at once.
+    this.sendFetch();
   }
 
   private onFetchSnapshotResponse(m: T.FetchSnapshotResponse): void {

@@ -104,6 +104,8 @@ export interface FetchRequest extends Envelope {
   readonly fetchOffset: number;
   readonly lastFetchedEpoch: number;
   readonly logStartOffset: number;
+  /** The follower's high watermark: while it equals the leader's, an empty answer can wait. */
+  readonly highWatermark: number;
 }
 
 export interface FetchResponse extends Envelope {
@@ -191,6 +193,14 @@ export interface RaftConfig {
   readonly fetchTimeoutTicks: number;
   /** A request with no answer after this long is sent again. */
   readonly requestTimeoutTicks: number;
+  /**
+   * How long a leader holds a fetch it has nothing new for (no entries, and the follower already
+   * has the high watermark) before answering it empty: KRaft's fetch purgatory. Followers fetch
+   * again as soon as an answer arrives, so an idle quorum exchanges a fetch per follower per
+   * wait instead of one per tick, and a new entry or high watermark reaches them at once. At
+   * least 1 and below requestTimeoutTicks.
+   */
+  readonly fetchWaitTicks: number;
   readonly fetchEntriesMax: number;
   readonly snapshotChunkBytesMax: number;
 }

@@ -19,6 +19,7 @@ export function raftTestConfig(nodeId: number, snapshotChunkBytesMax: number): R
     electionJitterTicks: 6,
     fetchTimeoutTicks: 10,
     requestTimeoutTicks: 3,
+    fetchWaitTicks: 2,
     fetchEntriesMax: 64,
     snapshotChunkBytesMax,
   };

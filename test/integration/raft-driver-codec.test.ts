@@ -21,7 +21,7 @@ const messages: RaftMessage[] = [
   { type: 'BeginQuorumEpochResponse', ...env, errorCode: 0, leaderId: 2, leaderEpoch: 9 },
   { type: 'EndQuorumEpochRequest', ...env, leaderId: 2, leaderEpoch: 9, preferredSuccessors: [3, 1] },
   { type: 'EndQuorumEpochResponse', ...env, errorCode: 0, leaderId: 2, leaderEpoch: 9 },
-  { type: 'FetchRequest', ...env, correlationId: 77, replicaId: 2, currentLeaderEpoch: 9, fetchOffset: 10, lastFetchedEpoch: 8, logStartOffset: 0 },
+  { type: 'FetchRequest', ...env, correlationId: 77, replicaId: 2, currentLeaderEpoch: 9, fetchOffset: 10, lastFetchedEpoch: 8, logStartOffset: 0, highWatermark: 9 },
   {
     type: 'FetchResponse',
     ...env,

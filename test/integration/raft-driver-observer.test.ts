@@ -193,7 +193,7 @@ describe('RaftNode observer over TCP', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    const fetch: RaftMessage = { type: 'FetchRequest', from: 9, to: 1, correlationId: 5, replicaId: 9, currentLeaderEpoch: 2, fetchOffset: 0, lastFetchedEpoch: 0, logStartOffset: 0 };
+    const fetch: RaftMessage = { type: 'FetchRequest', from: 9, to: 1, correlationId: 5, replicaId: 9, currentLeaderEpoch: 2, fetchOffset: 0, lastFetchedEpoch: 0, logStartOffset: 0, highWatermark: 0 };
     const vote: RaftMessage = { type: 'VoteRequest', from: 9, to: 1, candidateEpoch: 3, candidateId: 9, lastOffsetEpoch: 0, lastOffset: 0, preVote: false };
     const spoofed: RaftMessage = { ...fetch, from: 2, replicaId: 2, correlationId: 6 };
     const raw: Socket = connect(port, '127.0.0.1');
@@ -231,7 +231,7 @@ describe('RaftNode observer over TCP', () => {
     const raw = connect(port, '127.0.0.1');
     const closed = new Promise((resolve) => raw.once('close', resolve));
     raw.on('error', () => raw.destroy()); // a reset instead of a close is as good
-    raw.write(frame(encodeRaftMessage({ type: 'FetchRequest', from: 9, to: 1, correlationId: 1, replicaId: 9, currentLeaderEpoch: 0, fetchOffset: 0, lastFetchedEpoch: 0, logStartOffset: 0 })));
+    raw.write(frame(encodeRaftMessage({ type: 'FetchRequest', from: 9, to: 1, correlationId: 1, replicaId: 9, currentLeaderEpoch: 0, fetchOffset: 0, lastFetchedEpoch: 0, logStartOffset: 0, highWatermark: 0 })));
     await closed;
     assert.deepEqual(received, []);
   });

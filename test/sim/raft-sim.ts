@@ -120,6 +120,7 @@ export class RaftSimulation {
       electionJitterTicks: 10,
       fetchTimeoutTicks: 20,
       requestTimeoutTicks: 4,
+      fetchWaitTicks: 3,
       fetchEntriesMax: 8,
       snapshotChunkBytesMax: 8,
     };

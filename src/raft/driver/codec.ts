@@ -28,7 +28,13 @@ import * as VoteRes from '../../protocol/generated/vote-response.js';
 import type * as T from '../types.js';
 
 const TOPIC = '__cluster_metadata';
-const BODY_VERSION = 0;
+/**
+ * 1: FetchRequest carries the follower's high watermark, and leaders hold fetches they have
+ * nothing for. Nodes speaking another version drop each other's frames, so a quorum runs one
+ * version: version 0 followers would poll a holding leader, and version 1 followers would spin
+ * against a leader that answers at once.
+ */
+const BODY_VERSION = 1;
 const FLAG_RESPONSE = 1;
 const FLAG_PRE_VOTE = 2;
 
@@ -166,10 +172,18 @@ function writeFetchRequest(w: Writer, m: T.FetchRequest): void {
   w.writeInt64(m.fetchOffset);
   w.writeInt32(m.lastFetchedEpoch);
   w.writeInt64(m.logStartOffset);
+  w.writeInt64(m.highWatermark);
 }
 
 function readFetchRequest(r: Reader): Omit<Part<T.FetchRequest>, 'correlationId'> {
-  return { replicaId: r.readInt32(), currentLeaderEpoch: r.readInt32(), fetchOffset: r.readInt64(), lastFetchedEpoch: r.readInt32(), logStartOffset: r.readInt64() };
+  return {
+    replicaId: r.readInt32(),
+    currentLeaderEpoch: r.readInt32(),
+    fetchOffset: r.readInt64(),
+    lastFetchedEpoch: r.readInt32(),
+    logStartOffset: r.readInt64(),
+    highWatermark: r.readInt64(),
+  };
 }
 
 /** Nullable pairs are an int8 presence flag then the pair; records are (offset, epoch, isControl, bytes). */

@@ -18,6 +18,7 @@ export const baseConfig = {
   electionJitterTicks: 5,
   fetchTimeoutTicks: 20,
   requestTimeoutTicks: 5,
+  fetchWaitTicks: 3,
   fetchEntriesMax: 100,
   snapshotChunkBytesMax: 4,
 } as const;

@@ -63,7 +63,7 @@ test('voters answer an observer with any epoch in a way it can learn the leader 
   ];
   for (const { node, epoch, errorCode } of cases) {
     flushed(node);
-    node.step({ type: 'FetchRequest', from: 9, to: node.nodeId, correlationId: 7, replicaId: 9, currentLeaderEpoch: epoch, fetchOffset: 0, lastFetchedEpoch: 0, logStartOffset: 0 });
+    node.step({ type: 'FetchRequest', from: 9, to: node.nodeId, correlationId: 7, replicaId: 9, currentLeaderEpoch: epoch, fetchOffset: 0, lastFetchedEpoch: 0, logStartOffset: 0, highWatermark: 0 });
     const [answer] = flushed(node) as FetchResponse[];
     const name = `node ${node.nodeId} asked in epoch ${epoch}`;
     assert.equal(answer?.type, 'FetchResponse', name);
