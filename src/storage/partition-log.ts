@@ -185,7 +185,7 @@ export class PartitionLog {
     if (rollReason !== null) segment = this.roll(nowMs, firstOffset, rollReason);
     const position = segment.size;
     segment.file.append(batch);
-    segment.noteBatch(position, batch.length, lastOffset, maxTimestamp, this.config.indexIntervalBytes);
+    segment.noteBatch(position, batch.length, firstOffset, lastOffset, maxTimestamp, this.config.indexIntervalBytes);
     segment.lastModifiedMs = nowMs;
     if (leaderEpoch >= 0) this.epochCache.assign(leaderEpoch, firstOffset);
     return { firstOffset, lastOffset, logAppendTimeMs };
@@ -213,7 +213,7 @@ export class PartitionLog {
         segment = this.roll(nowMs, baseOffset, rollReason);
         groupStart = pos;
       }
-      segment.noteBatch(segment.size, size, lastOffset, maxTimestamp, this.config.indexIntervalBytes);
+      segment.noteBatch(segment.size, size, baseOffset, lastOffset, maxTimestamp, this.config.indexIntervalBytes);
       const epoch = records.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET);
       if (epoch >= 0) this.epochCache.assign(epoch, baseOffset);
       pos += size;

@@ -33,11 +33,14 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
 
 /** Where a batch lies in its segment. */
 export interface BatchLocation {
-  position: number;
-  size: number;
-  baseOffset: number;
-  lastOffset: number;
+  readonly position: number;
+  readonly size: number;
+  readonly baseOffset: number;
+  readonly lastOffset: number;
 }
+
+/** Batch locations a segment remembers from its latest appends; see translateOffset. */
+const RECENT_BATCHES_MAX = 16;
 
 export interface RecoveryResult {
   truncatedBytes: number;
@@ -69,6 +72,8 @@ export class LogSegment {
    * their index files by path, rarely, so most partitions hold one descriptor, not three.
    */
   private indexFiles: { offset: SegmentFile; time: SegmentFile } | null = null;
+  /** The latest batches noted, oldest first, contiguous up to the segment's end. */
+  private recentBatches: BatchLocation[] = [];
   private activeSyncs = 0;
   private isClosed = false;
 
@@ -122,8 +127,10 @@ export class LogSegment {
    * largest timestamp, and adds index entries once more than `indexIntervalBytes` were appended since
    * the last ones, pointing at this batch.
    */
-  noteBatch(position: number, size: number, lastOffset: number, maxTimestamp: number, indexIntervalBytes: number): void {
+  noteBatch(position: number, size: number, baseOffset: number, lastOffset: number, maxTimestamp: number, indexIntervalBytes: number): void {
     assert(position === this.size, `batch noted at ${position}, segment ends at ${this.size}`);
+    this.recentBatches.push({ position, size, baseOffset, lastOffset });
+    if (this.recentBatches.length > RECENT_BATCHES_MAX) this.recentBatches.shift();
     if (position === 0) this.firstBatchTimestamp = maxTimestamp;
     if (maxTimestamp > this.maxTimestamp) {
       this.maxTimestamp = maxTimestamp;
@@ -140,8 +147,17 @@ export class LogSegment {
     this.isDirty = true;
   }
 
-  /** The first batch whose last offset is ≥ `offset`, found from the offset index; null if none here. */
+  /**
+   * The first batch whose last offset is ≥ `offset`; null if none here. An offset among the latest
+   * appends (a follower or consumer at the log end) is answered from memory: every batch before
+   * the oldest remembered one ends below it. Others are found from the offset index and a scan.
+   */
   translateOffset(offset: number): BatchLocation | null {
+    const recent = this.recentBatches;
+    if (recent.length > 0 && offset >= recent[0]!.baseOffset) {
+      for (const b of recent) if (b.lastOffset >= offset) return b;
+      return null;
+    }
     let found = null as BatchLocation | null;
     scanBatches(this.file, this.offsetIndex.lookup(offset), this.size, null, (buf, pos, position, size) => {
       const lastOffset = baseOffsetOf(buf, pos) + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
@@ -172,12 +188,13 @@ export class LogSegment {
     this.firstBatchTimestamp = -1;
     this.bytesSinceLastIndexEntry = 0;
     this.nextOffset = this.baseOffset;
+    this.recentBatches = [];
     const fileSize = this.file.size();
     this.size = 0;
     const result = scanBatches(this.file, 0, fileSize, this.baseOffset, (buf, pos, position, size) => {
       const baseOffset = baseOffsetOf(buf, pos);
       const lastOffset = baseOffset + buf.readInt32BE(pos + LAST_OFFSET_DELTA_OFFSET);
-      this.noteBatch(position, size, lastOffset, readInt64(buf, pos + MAX_TIMESTAMP_OFFSET), indexIntervalBytes);
+      this.noteBatch(position, size, baseOffset, lastOffset, readInt64(buf, pos + MAX_TIMESTAMP_OFFSET), indexIntervalBytes);
       const epoch = buf.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET);
       if (leaderEpochs !== null && epoch > leaderEpochs.latestEpoch()) leaderEpochs.assign(epoch, baseOffset, false);
     });
@@ -241,6 +258,7 @@ export class LogSegment {
   truncateTo(offset: number): BatchLocation | null {
     const from = this.translateOffset(offset);
     if (from === null) return null;
+    this.recentBatches = [];
     this.offsetIndex.truncateToPosition(from.position);
     this.timeIndex.truncateToOffset(offset);
     this.file.truncate(from.position);

@@ -108,6 +108,32 @@ describe('PartitionLog append and read', () => {
     big.close();
   });
 
+  it('finds batches among the latest appends as a reopened log finds them from its files', () => {
+    // One large segment: the latest appends are answered from memory, older ones by a scan, and a
+    // reopened log has only the scan. Both must agree at every offset, also after a truncation.
+    const config = smallConfig({ segmentBytes: 1 << 20 });
+    const open = (): PartitionLog => PartitionLog.open(tmp.dir, 'recent', 0, config, silentLogger, { cleanShutdown: true });
+    const firstBatches = (l: PartitionLog): number[] => [...Array(l.logEndOffset).keys()].map((o) => l.read(o, 1, l.logEndOffset, true).firstBatchOffset);
+    const append = (l: PartitionLog, n: number): void => {
+      for (let i = 0; i < n; i++) l.appendAsLeader(makeBatch({ count: 1 + (i % 3) }), 0, 0);
+    };
+    let l = open();
+    append(l, 60);
+    const live = firstBatches(l);
+    l.close();
+    l = open();
+    assert.deepEqual(firstBatches(l), live);
+    append(l, 30); // offsets 120..179 in batches of 1, 2, 3
+    l.truncateTo(171); // inside the remembered batches
+    append(l, 5);
+    const truncated = firstBatches(l);
+    l.close();
+    l = open();
+    assert.deepEqual(firstBatches(l), truncated);
+    assert.equal(l.logEndOffset, 171 + 1 + 2 + 3 + 1 + 2);
+    l.close();
+  });
+
   it('answers the log end with nothing and throws OffsetOutOfRange outside the log', () => {
     appendBatches(2);
     assert.equal(log.read(10, 1000, 10, true).records.length, 0);
