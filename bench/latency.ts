@@ -47,6 +47,14 @@ export interface LatencyRow {
   error?: string;
 }
 
+/**
+ * Before each measured run, this many seconds of the same traffic (rate, linger.ms, consumer) go
+ * to a topic of their own and are not measured, so the brokers' JIT-compiled code and caches are
+ * in their steady state, as after a benchmark's warm-up phase (OpenMessaging Benchmark runs one
+ * too). Without it, a fresh cluster's first seconds dominate the p99 of a 10 s run.
+ */
+const WARMUP_RUN_SEC = 5;
+/** Samples of the measured run's first second are dropped: its client's connections are new. */
 const WARMUP_SEC = 1;
 /** The paced producer's end-to-end stamp: marker, run nonce, index and due time (paced_producer.c). */
 const END_TO_END_STAMP_BYTES = 31;
@@ -78,8 +86,10 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
   const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
   const row: LatencyRow = { targetRate: target, lingerMs, achievedRate: 0, latencyMs: null, endToEndMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
   try {
-    await o.prepareTopic?.(topic);
     const files = { ack: join(o.scratchDir, `latency-${target}-${lingerMs}.txt`), endToEnd: join(o.scratchDir, `latency-e2e-${target}-${lingerMs}.txt`) };
+    await o.prepareTopic?.(`${topic}-warmup`);
+    await pacedRun(paced, broker.bootstrap, `${topic}-warmup`, Math.round(target * WARMUP_RUN_SEC), point, o, files);
+    await o.prepareTopic?.(topic);
     const before = broker.cpu();
     const records = Math.round(target * o.durationSec);
     row.run = await pacedRun(paced, broker.bootstrap, topic, records, point, o, files);
@@ -107,7 +117,7 @@ export async function runLatency(broker: BrokerHandle, o: LatencyOptions, log: (
   try {
     for (const lingerMs of o.lingerMsList) {
       for (const target of o.rates) {
-        say(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${o.durationSec} s`);
+        say(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${WARMUP_RUN_SEC} s warm-up then ${o.durationSec} s measured`);
         bar.update(rows.length, `rate ${target}, linger.ms=${lingerMs}`);
         rows.push(await measurePoint(paced, broker, { target, lingerMs }, o, say));
         bar.update(rows.length, '');
