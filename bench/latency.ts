@@ -19,6 +19,7 @@ import { buildPacedProducer } from './load-tool.js';
 import { clientFailure, makeClientRun } from './client-run.js';
 import { runTimed } from './children.js';
 import { findRepoRoot } from './repo-root.js';
+import { deleteTopic } from './topics.js';
 import { summarizeLatency, type LatencySummary } from './stats.js';
 import { startProgress } from '../src/cli/progress.js';
 
@@ -89,6 +90,7 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
     const files = { ack: join(o.scratchDir, `latency-${target}-${lingerMs}.txt`), endToEnd: join(o.scratchDir, `latency-e2e-${target}-${lingerMs}.txt`) };
     await o.prepareTopic?.(`${topic}-warmup`);
     await pacedRun(paced, broker.bootstrap, `${topic}-warmup`, Math.round(target * WARMUP_RUN_SEC), point, o, files);
+    await dropTopic(broker, `${topic}-warmup`, o);
     await o.prepareTopic?.(topic);
     const before = broker.cpu();
     const records = Math.round(target * o.durationSec);
@@ -101,11 +103,21 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
     row.endToEndMs = summarizeLatency(readLatenciesMs(files.endToEnd).slice(row.droppedWarmupSamples));
     const [a, e] = [row.latencyMs, row.endToEndMs];
     log(`  measured: ${Math.round(row.achievedRate)} records/s; ack p50 ${a.p50.toFixed(2)} ms, p99 ${a.p99.toFixed(2)} ms, p99.9 ${a.p999.toFixed(2)} ms; end to end p50 ${e.p50.toFixed(2)} ms, p99 ${e.p99.toFixed(2)} ms, p99.9 ${e.p999.toFixed(2)} ms`);
+    await dropTopic(broker, topic, o);
   } catch (err) {
     row.error = (err as Error).message;
     log(`  rate ${target} FAILED: ${row.error}`);
   }
   return row;
+}
+
+/**
+ * Each point deletes its topics once measured (as OpenMessaging Benchmark does after a test):
+ * a follower's fetch carries every partition it follows, so topics left behind would make each
+ * later point's replication work grow with the points before it.
+ */
+async function dropTopic(broker: BrokerHandle, topic: string, o: LatencyOptions): Promise<void> {
+  await deleteTopic(findRepoRoot(), broker.bootstrap, topic, o.scratchDir);
 }
 
 export async function runLatency(broker: BrokerHandle, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow[]> {

@@ -1,5 +1,6 @@
-// Creates a topic for a benchmark through Tideline's own CLI (`tideline topics create`), as a
-// user would, so that a benchmark can set partitions and topic configs that auto-creation does not.
+// Creates and deletes a benchmark's topics through Tideline's own CLI (`tideline topics create`,
+// `delete`), as a user would: a benchmark can set partitions and topic configs that auto-creation
+// does not, and remove what it measured so later points do not carry its partitions.
 
 import { join } from 'node:path';
 import { runTimed } from './children.js';
@@ -18,4 +19,11 @@ export async function createTopic(repoRoot: string, bootstrap: string, spec: Top
   for (const [key, value] of Object.entries(spec.configs ?? {})) args.push('--config', `${key}=${value}`);
   const run = await runTimed('tideline topics create', process.execPath, args, { timeoutMs: 60_000, scratchDir, cwd: repoRoot });
   if (run.code !== 0) throw new Error(`tideline topics create ${spec.topic} failed (code ${run.code}): ${run.stderr.trim() || run.stdout.trim()}`);
+}
+
+/** Deletes a topic through `tideline topics delete`, as a benchmark does with its topics once measured. */
+export async function deleteTopic(repoRoot: string, bootstrap: string, topic: string, scratchDir: string): Promise<void> {
+  const args = [join(repoRoot, 'bin', 'tideline.js'), 'topics', 'delete', topic, '--bootstrap-server', bootstrap];
+  const run = await runTimed('tideline topics delete', process.execPath, args, { timeoutMs: 60_000, scratchDir, cwd: repoRoot });
+  if (run.code !== 0) throw new Error(`tideline topics delete ${topic} failed (code ${run.code}): ${run.stderr.trim() || run.stdout.trim()}`);
 }
