@@ -481,8 +481,12 @@ export class Raft {
     return this.roleValue === 'leader' ? 0 : ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
 
-  /** `mayHold`: false when answering a held fetch, whose wait is over. */
-  private onFetchRequest(m: T.FetchRequest, mayHold = true): void {
+  /**
+   * `isHeldAnswer`: answering a fetch held since it arrived. Its progress was recorded then; the
+   * replica sent nothing since, so recording it again would make a replica that went away look
+   * alive (check-quorum, DescribeQuorum) for up to another wait.
+   */
+  private onFetchRequest(m: T.FetchRequest, isHeldAnswer = false): void {
     this.heldFetches.delete(m.from); // a newer fetch from the same replica replaces a held one
     const errorCode = this.leaderError(m.currentLeaderEpoch);
     const base = { type: 'FetchResponse' as const, to: m.from, correlationId: m.correlationId, currentLeader: this.currentLeader(), logStartOffset: this.log.startOffset };
@@ -491,15 +495,19 @@ export class Raft {
       return;
     }
     const answer = answerFetch(this.raftLog, m.fetchOffset, m.lastFetchedEpoch, this.config.fetchEntriesMax);
-    const progress = this.leaderProgress!;
-    if (!progress.has(m.from)) progress.onObserverFetch(m.from, this.now, answer.matchOffset, this.log.endOffset);
-    else if (progress.onFetch(m.from, this.now, answer.matchOffset, this.log.endOffset)) this.maybeAdvanceLeaderHighWatermark();
-    if (mayHold && this.hasNothingFor(m)) {
+    if (!isHeldAnswer) this.recordFetch(m.from, answer.matchOffset);
+    if (!isHeldAnswer && this.hasNothingFor(m)) {
       this.heldFetches.set(m.from, { request: m, deadline: this.now + this.config.fetchWaitTicks });
       return;
     }
     const { divergingEpoch, snapshotId, records } = answer;
     this.send({ ...base, errorCode: 0, highWatermark: this.highWatermarkValue, divergingEpoch, snapshotId, records });
+  }
+
+  private recordFetch(replicaId: number, matchOffset: number | null): void {
+    const progress = this.leaderProgress!;
+    if (!progress.has(replicaId)) progress.onObserverFetch(replicaId, this.now, matchOffset, this.log.endOffset);
+    else if (progress.onFetch(replicaId, this.now, matchOffset, this.log.endOffset)) this.maybeAdvanceLeaderHighWatermark();
   }
 
   /**
@@ -516,7 +524,7 @@ export class Raft {
     for (const [id, held] of this.heldFetches) {
       if (this.now < held.deadline && this.hasNothingFor(held.request) && this.leaderError(held.request.currentLeaderEpoch) === 0) continue;
       this.heldFetches.delete(id);
-      this.onFetchRequest(held.request, false);
+      this.onFetchRequest(held.request, true);
     }
   }
 

@@ -72,7 +72,10 @@ export class LogSegment {
    * their index files by path, rarely, so most partitions hold one descriptor, not three.
    */
   private indexFiles: { offset: SegmentFile; time: SegmentFile } | null = null;
-  /** The latest batches noted, oldest first, contiguous up to the segment's end. */
+  /**
+   * The latest batches appended, oldest first, contiguous up to the segment's end; kept only
+   * while the segment is active (a recovered or rolled segment drops them).
+   */
   private recentBatches: BatchLocation[] = [];
   private activeSyncs = 0;
   private isClosed = false;
@@ -188,7 +191,6 @@ export class LogSegment {
     this.firstBatchTimestamp = -1;
     this.bytesSinceLastIndexEntry = 0;
     this.nextOffset = this.baseOffset;
-    this.recentBatches = [];
     const fileSize = this.file.size();
     this.size = 0;
     const result = scanBatches(this.file, 0, fileSize, this.baseOffset, (buf, pos, position, size) => {
@@ -198,6 +200,7 @@ export class LogSegment {
       const epoch = buf.readInt32BE(pos + PARTITION_LEADER_EPOCH_OFFSET);
       if (leaderEpochs !== null && epoch > leaderEpochs.latestEpoch()) leaderEpochs.assign(epoch, baseOffset, false);
     });
+    this.recentBatches = [];
     const truncatedBytes = fileSize - result.position;
     if (truncatedBytes > 0) this.file.truncate(result.position);
     this.isDirty = truncatedBytes > 0;
@@ -272,6 +275,7 @@ export class LogSegment {
 
   /** Called when the segment stops being the active one (roll, close): Kafka's final time index entry. */
   onBecomeInactive(): void {
+    this.recentBatches = [];
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
     this.persistIndexes();
     this.closeIndexFiles();

@@ -32,14 +32,32 @@ function settled(): TestCluster {
 
 test('an idle leader answers each follower once per wait, not once per tick', () => {
   const c = settled();
-  const ticks = baseConfig.fetchWaitTicks * 4;
+  const epoch = c.node(1).epoch;
+  // Longer than the fetch timeout plus jitter: the held answers alone keep the followers calm.
+  const ticks = baseConfig.fetchTimeoutTicks + baseConfig.electionJitterTicks + 5;
   c.run(ticks);
+  const perWait = ticks / baseConfig.fetchWaitTicks;
   for (const id of [2, 3]) {
     const fetches = fetchesFrom(c.sent, id);
-    assert.ok(fetches >= 3 && fetches <= 5, `follower ${id} fetched ${fetches} times in ${ticks} ticks`);
-    assert.ok(answersTo(c.sent, id).every((m) => m.errorCode === 0 && m.records.length === 0));
+    assert.ok(fetches >= perWait - 2 && fetches <= perWait + 2, `follower ${id} fetched ${fetches} times in ${ticks} ticks`);
+    const answers = answersTo(c.sent, id);
+    assert.ok(answers.length >= perWait - 2, `follower ${id} got ${answers.length} answers`);
+    assert.ok(answers.every((m) => m.errorCode === 0 && m.records.length === 0));
   }
-  assert.equal(c.leaders()[0]!.nodeId, 1, 'held fetches keep the followers from timing out');
+  const [leader] = c.leaders();
+  assert.deepEqual([leader!.nodeId, leader!.epoch], [1, epoch], 'no election: every follower kept hearing from the leader');
+});
+
+test('a held fetch does not count as a fetch again when it is answered (check-quorum)', () => {
+  const c = settled();
+  // Both followers go away right after their fetches were held. Only the arrivals count: answering
+  // them must not make the followers look alive to check-quorum or DescribeQuorum for longer.
+  c.isolated.add(2);
+  c.isolated.add(3);
+  const described = (): number[] => c.node(1).describeQuorum()!.voters.filter((v) => v.replicaId !== 1).map((v) => v.lastFetchTick);
+  const before = described();
+  c.run(baseConfig.fetchWaitTicks + 1);
+  assert.deepEqual(described(), before, 'answering the held fetches recorded no new fetch');
 });
 
 test('a held fetch is answered at once with a new entry, then with the high watermark it commits', () => {

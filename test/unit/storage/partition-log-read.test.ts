@@ -110,28 +110,34 @@ describe('PartitionLog append and read', () => {
 
   it('finds batches among the latest appends as a reopened log finds them from its files', () => {
     // One large segment: the latest appends are answered from memory, older ones by a scan, and a
-    // reopened log has only the scan. Both must agree at every offset, also after a truncation.
+    // reopened log has only the scan. Every offset must read the same bytes either way, for
+    // leader and follower appends, also after a truncation and an unclean restart.
     const config = smallConfig({ segmentBytes: 1 << 20 });
-    const open = (): PartitionLog => PartitionLog.open(tmp.dir, 'recent', 0, config, silentLogger, { cleanShutdown: true });
-    const firstBatches = (l: PartitionLog): number[] => [...Array(l.logEndOffset).keys()].map((o) => l.read(o, 1, l.logEndOffset, true).firstBatchOffset);
+    const open = (topic: string, cleanShutdown: boolean): PartitionLog => PartitionLog.open(tmp.dir, topic, 0, config, silentLogger, { cleanShutdown });
+    const readEach = (l: PartitionLog): string[] => [...Array(l.logEndOffset).keys()].map((o) => l.read(o, 1, l.logEndOffset, true).records.toString('hex'));
     const append = (l: PartitionLog, n: number): void => {
       for (let i = 0; i < n; i++) l.appendAsLeader(makeBatch({ count: 1 + (i % 3) }), 0, 0);
     };
-    let l = open();
-    append(l, 60);
-    const live = firstBatches(l);
-    l.close();
-    l = open();
-    assert.deepEqual(firstBatches(l), live);
-    append(l, 30); // offsets 120..179 in batches of 1, 2, 3
-    l.truncateTo(171); // inside the remembered batches
-    append(l, 5);
-    const truncated = firstBatches(l);
-    l.close();
-    l = open();
-    assert.deepEqual(firstBatches(l), truncated);
-    assert.equal(l.logEndOffset, 171 + 1 + 2 + 3 + 1 + 2);
-    l.close();
+    let leader = open('recent', true);
+    append(leader, 60);
+    const live = readEach(leader);
+    // A follower gets the same batches in a few fetch-sized groups.
+    const follower = open('recent-follower', true);
+    for (let o = 0; o < leader.logEndOffset; o = follower.logEndOffset) follower.appendBatchesAsFollower(leader.read(o, 2_000, leader.logEndOffset, true).records, 0);
+    assert.deepEqual(readEach(follower), live);
+    follower.close();
+    leader.close();
+    leader = open('recent', true);
+    assert.deepEqual(readEach(leader), live);
+    append(leader, 30); // offsets 120..179 in batches of 1, 2 and 3 records
+    leader.truncateTo(171); // inside the remembered batches
+    append(leader, 5);
+    const truncated = readEach(leader);
+    leader.close();
+    leader = open('recent', false);
+    assert.deepEqual(readEach(leader), truncated);
+    assert.equal(leader.logEndOffset, 171 + 1 + 2 + 3 + 1 + 2);
+    leader.close();
   });
 
   it('answers the log end with nothing and throws OffsetOutOfRange outside the log', () => {
