@@ -6,10 +6,9 @@
 // the client or the broker counts in full (no coordinated omission). Between due messages it
 // sleeps instead of spinning, so on a 2-core machine the client leaves the brokers their CPU
 // (rdkafka_performance's -r mode spins one core). Every latency is recorded, so percentiles are
-// exact. In the measured run the first second of
-// samples is dropped, because it holds the new client's connection set-up and metadata wait,
-// not steady-state latency.
-
+// exact. Each point first runs unmeasured warm-up traffic on a topic of its own (WARMUP_RUN_SEC);
+// in the measured run the first second of samples is dropped, because it holds the new client's
+// connection set-up and metadata wait, not steady-state latency. Each point deletes its topics.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuDelta, type CpuTimes } from './children.js';
@@ -82,7 +81,7 @@ async function pacedRun(paced: string, bootstrap: string, topic: string, records
   return makeClientRun('paced_producer', sent, sent * o.recordBytes, Number(m[4]) / 1000, run);
 }
 
-async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
+async function measurePoint(repoRoot: string, paced: string, broker: BrokerHandle, point: Point, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow> {
   const { target, lingerMs } = point;
   const topic = `bench-latency-${target}-${lingerMs}-${Date.now().toString(36)}`;
   const row: LatencyRow = { targetRate: target, lingerMs, achievedRate: 0, latencyMs: null, endToEndMs: null, droppedWarmupSamples: 0, run: null, brokerCpu: null };
@@ -90,7 +89,10 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
     const files = { ack: join(o.scratchDir, `latency-${target}-${lingerMs}.txt`), endToEnd: join(o.scratchDir, `latency-e2e-${target}-${lingerMs}.txt`) };
     await o.prepareTopic?.(`${topic}-warmup`);
     await pacedRun(paced, broker.bootstrap, `${topic}-warmup`, Math.round(target * WARMUP_RUN_SEC), point, o, files);
-    await dropTopic(broker, `${topic}-warmup`, o);
+    // Topics are deleted once used (as OpenMessaging Benchmark does after a test): a follower's
+    // fetch names every partition it follows, so topics left behind would make each later
+    // point's replication work grow with the points before it.
+    await deleteTopic(repoRoot, broker.bootstrap, `${topic}-warmup`, o.scratchDir);
     await o.prepareTopic?.(topic);
     const before = broker.cpu();
     const records = Math.round(target * o.durationSec);
@@ -103,7 +105,7 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
     row.endToEndMs = summarizeLatency(readLatenciesMs(files.endToEnd).slice(row.droppedWarmupSamples));
     const [a, e] = [row.latencyMs, row.endToEndMs];
     log(`  measured: ${Math.round(row.achievedRate)} records/s; ack p50 ${a.p50.toFixed(2)} ms, p99 ${a.p99.toFixed(2)} ms, p99.9 ${a.p999.toFixed(2)} ms; end to end p50 ${e.p50.toFixed(2)} ms, p99 ${e.p99.toFixed(2)} ms, p99.9 ${e.p999.toFixed(2)} ms`);
-    await dropTopic(broker, topic, o);
+    await deleteTopic(repoRoot, broker.bootstrap, topic, o.scratchDir);
   } catch (err) {
     row.error = (err as Error).message;
     log(`  rate ${target} FAILED: ${row.error}`);
@@ -111,18 +113,10 @@ async function measurePoint(paced: string, broker: BrokerHandle, point: Point, o
   return row;
 }
 
-/**
- * Each point deletes its topics once measured (as OpenMessaging Benchmark does after a test):
- * a follower's fetch carries every partition it follows, so topics left behind would make each
- * later point's replication work grow with the points before it.
- */
-async function dropTopic(broker: BrokerHandle, topic: string, o: LatencyOptions): Promise<void> {
-  await deleteTopic(findRepoRoot(), broker.bootstrap, topic, o.scratchDir);
-}
-
 export async function runLatency(broker: BrokerHandle, o: LatencyOptions, log: (s: string) => void): Promise<LatencyRow[]> {
   if (o.recordBytes < END_TO_END_STAMP_BYTES) throw new Error(`latency needs records of at least ${END_TO_END_STAMP_BYTES} bytes (the end-to-end stamp), got ${o.recordBytes}`);
-  const paced = buildPacedProducer(findRepoRoot());
+  const repoRoot = findRepoRoot();
+  const paced = buildPacedProducer(repoRoot);
   const rows: LatencyRow[] = [];
   const bar = startProgress('bench latency', o.lingerMsList.length * o.rates.length);
   const say = (s: string): void => bar.log(s);
@@ -131,7 +125,7 @@ export async function runLatency(broker: BrokerHandle, o: LatencyOptions, log: (
       for (const target of o.rates) {
         say(`rate ${target} records/s, acks=all, linger.ms=${lingerMs}, ${WARMUP_RUN_SEC} s warm-up then ${o.durationSec} s measured`);
         bar.update(rows.length, `rate ${target}, linger.ms=${lingerMs}`);
-        rows.push(await measurePoint(paced, broker, { target, lingerMs }, o, say));
+        rows.push(await measurePoint(repoRoot, paced, broker, { target, lingerMs }, o, say));
         bar.update(rows.length, '');
       }
     }

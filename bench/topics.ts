@@ -14,16 +14,21 @@ export interface TopicSpec {
 }
 
 export async function createTopic(repoRoot: string, bootstrap: string, spec: TopicSpec, scratchDir: string): Promise<void> {
-  const args = [join(repoRoot, 'bin', 'tideline.js'), 'topics', 'create', spec.topic, '--partitions', String(spec.partitions), '--bootstrap-server', bootstrap];
+  const args = ['create', spec.topic, '--partitions', String(spec.partitions)];
   if (spec.replicationFactor !== undefined) args.push('--replication-factor', String(spec.replicationFactor));
   for (const [key, value] of Object.entries(spec.configs ?? {})) args.push('--config', `${key}=${value}`);
-  const run = await runTimed('tideline topics create', process.execPath, args, { timeoutMs: 60_000, scratchDir, cwd: repoRoot });
-  if (run.code !== 0) throw new Error(`tideline topics create ${spec.topic} failed (code ${run.code}): ${run.stderr.trim() || run.stdout.trim()}`);
+  await runTopicsCommand(repoRoot, bootstrap, args, scratchDir);
 }
 
 /** Deletes a topic through `tideline topics delete`, as a benchmark does with its topics once measured. */
 export async function deleteTopic(repoRoot: string, bootstrap: string, topic: string, scratchDir: string): Promise<void> {
-  const args = [join(repoRoot, 'bin', 'tideline.js'), 'topics', 'delete', topic, '--bootstrap-server', bootstrap];
-  const run = await runTimed('tideline topics delete', process.execPath, args, { timeoutMs: 60_000, scratchDir, cwd: repoRoot });
-  if (run.code !== 0) throw new Error(`tideline topics delete ${topic} failed (code ${run.code}): ${run.stderr.trim() || run.stdout.trim()}`);
+  await runTopicsCommand(repoRoot, bootstrap, ['delete', topic], scratchDir);
+}
+
+/** `tideline topics VERB …` against `bootstrap`; throws with its output unless it exits 0. */
+async function runTopicsCommand(repoRoot: string, bootstrap: string, verbArgs: string[], scratchDir: string): Promise<void> {
+  const what = `tideline topics ${verbArgs[0]}`;
+  const args = [join(repoRoot, 'bin', 'tideline.js'), 'topics', ...verbArgs, '--bootstrap-server', bootstrap];
+  const run = await runTimed(what, process.execPath, args, { timeoutMs: 60_000, scratchDir, cwd: repoRoot });
+  if (run.code !== 0) throw new Error(`${what} ${verbArgs[1]} failed (code ${run.code}): ${run.stderr.trim() || run.stdout.trim()}`);
 }
