@@ -519,10 +519,14 @@ export class Raft {
     return this.roleValue === 'leader' && m.fetchOffset === this.log.endOffset && m.lastFetchedEpoch === this.log.lastEpoch && m.highWatermark >= this.highWatermarkValue;
   }
 
-  /** Answers each held fetch whose wait ended, or that now has news (entries, a higher high watermark, a lost leadership). */
+  /**
+   * Answers each held fetch whose wait ended, or that now has news (entries, a higher high
+   * watermark, a lost leadership). Runs after every input, and only an input changes the role or
+   * epoch, so a fetch held while leading finds us still leading in its epoch or is answered here.
+   */
   private settleHeldFetches(): void {
     for (const [id, held] of this.heldFetches) {
-      if (this.now < held.deadline && this.hasNothingFor(held.request) && this.leaderError(held.request.currentLeaderEpoch) === 0) continue;
+      if (this.now < held.deadline && this.hasNothingFor(held.request)) continue;
       this.heldFetches.delete(id);
       this.onFetchRequest(held.request, true);
     }
